@@ -1,0 +1,22 @@
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { defineConfig } from "prisma/config";
+
+const root = path.dirname(fileURLToPath(import.meta.url));
+
+// Migrations run on the WebAssembly schema engine from npm, so no engine binary
+// is downloaded. Setting PRISMA_SCHEMA_ENGINE_BINARY yourself (to a native
+// engine) takes precedence.
+process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(root, "bin", "schema-engine.js");
+
+export default defineConfig({
+  schema: path.join(root, "prisma", "schema.prisma"),
+  migrations: {
+    path: path.join(root, "prisma", "migrations"),
+    seed: "tsx prisma/seed.ts",
+  },
+  // Read directly, not through env(): env() throws when the variable is unset,
+  // which would break `prisma generate` on a machine with no database.
+  datasource: { url: process.env.DATABASE_URL },
+});

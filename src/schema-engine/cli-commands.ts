@@ -1,0 +1,49 @@
+import pg from "pg";
+
+import { ConnectionFailure, describeConnectionError } from "./connection-errors.js";
+import { type PostgresTarget, quoteIdentifier } from "./postgres-target.js";
+
+const DUPLICATE_DATABASE = "42P04";
+const CONNECT_TIMEOUT_MS = 10_000;
+
+async function withClient<T>(target: PostgresTarget, database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ ...target.client, database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
+  await client.connect();
+  try {
+    return await work(client);
+  } finally {
+    await client.end();
+  }
+}
+
+/** Throws a {@link ConnectionFailure} when the database cannot be used. */
+export async function canConnect(target: PostgresTarget): Promise<void> {
+  try {
+    await withClient(target, target.database, (client) => client.query("SELECT 1"));
+  } catch (error) {
+    throw describeConnectionError(error, target);
+  }
+}
+
+/** Creates the target database from the `postgres` maintenance database; an existing one is fine. */
+export async function createDatabase(target: PostgresTarget): Promise<string> {
+  try {
+    await withClient(target, "postgres", (client) => client.query(`CREATE DATABASE ${quoteIdentifier(target.database)}`));
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== DUPLICATE_DATABASE) throw describeConnectionError(error, target);
+  }
+  return target.database;
+}
+
+/** The one-shot commands the CLI runs as `schema-engine --datasource … cli <command>`. */
+export async function runCliCommand(command: string | undefined, target: PostgresTarget): Promise<void> {
+  switch (command) {
+    case "can-connect-to-database":
+      return canConnect(target);
+    case "create-database":
+      await createDatabase(target);
+      return;
+    default:
+      throw new ConnectionFailure(`The offline schema engine has no CLI command "${command ?? ""}".`);
+  }
+}

@@ -1,0 +1,34 @@
+import type { ClientConfig } from "pg";
+import { parseIntoClientConfig } from "pg-connection-string";
+
+/** A Postgres database to connect to, as discrete pg fields plus Prisma's `?schema=`. */
+export interface PostgresTarget {
+  client: ClientConfig;
+  /** Prisma's `schema` URL parameter; `undefined` means `public`. */
+  schema?: string;
+  /** `host:port`, for messages. Never holds credentials. */
+  location: string;
+  database: string;
+}
+
+/** Reads a `postgresql://` URL the way Prisma does, keeping the password out of every message. */
+export function parsePostgresUrl(url: string): PostgresTarget {
+  const parsed = new URL(url);
+  if (parsed.protocol !== "postgresql:" && parsed.protocol !== "postgres:") {
+    throw new Error(`The database URL must start with postgresql:// (got ${parsed.protocol}//).`);
+  }
+  const client = parseIntoClientConfig(url);
+  const schema = parsed.searchParams.get("schema") ?? undefined;
+  const host = typeof client.host === "string" && client.host !== "" ? client.host : "localhost";
+  return {
+    client,
+    schema,
+    location: `${host}:${String(client.port ?? 5432)}`,
+    database: client.database ?? "postgres",
+  };
+}
+
+/** Quotes a Postgres identifier (database or schema name). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
