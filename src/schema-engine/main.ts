@@ -100,7 +100,7 @@ async function serve(createTable: () => Promise<MethodTable>): Promise<number> {
   process.on("uncaughtException", poisoned);
   process.on("unhandledRejection", poisoned);
 
-  await serveJsonRpc({ input: process.stdin, output: process.stdout, handle: (m, p) => methods.handle(m, p) });
+  await serveJsonRpc({ input: process.stdin, output: process.stdout, handle: (m, p, peer) => methods.handle(m, p, peer) });
   await table?.close();
   return table?.panicked ? EXIT_PANIC : 0;
 }

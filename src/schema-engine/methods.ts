@@ -1,7 +1,7 @@
 import { createDatabase } from "./cli-commands.js";
-import { MigrationAdapterFactory } from "./postgres-adapter.js";
+import { type DatabaseError, MigrationAdapterFactory } from "./postgres-adapter.js";
 import { parsePostgresUrl, type PostgresTarget } from "./postgres-target.js";
-import { EnginePanic } from "./rpc.js";
+import { EnginePanic, type RpcPeer } from "./rpc.js";
 import { lastPanicMessage, startWasmEngine, type WasmSchemaEngine } from "./wasm.js";
 
 /** Methods the WebAssembly engine implements under the same name and parameters as the RPC. */
@@ -10,7 +10,6 @@ const PASSTHROUGH = new Set([
   "createMigration",
   "devDiagnostic",
   "diagnoseMigrationHistory",
-  "diff",
   "ensureConnectionValidity",
   "evaluateDataLoss",
   "introspect",
@@ -22,6 +21,13 @@ const PASSTHROUGH = new Set([
 ]);
 
 type DbExecuteParams = { datasourceType: { tag: string; url?: string }; script: string };
+
+/** Adds what Postgres said to an engine error that may have put it in other words. */
+function withDatabaseError(error: unknown, databaseError: DatabaseError | undefined): unknown {
+  if (!databaseError || !(error instanceof Error)) return error;
+  error.message = `${error.message}\nDatabase error ${databaseError.code}: ${databaseError.message}`;
+  return error;
+}
 
 /**
  * Answers the CLI's JSON-RPC methods: most go straight to the WebAssembly
@@ -48,15 +54,16 @@ export class MethodTable {
     return this.panic !== undefined;
   }
 
-  async handle(method: string, params: unknown): Promise<unknown> {
+  async handle(method: string, params: unknown, peer: RpcPeer): Promise<unknown> {
     if (this.panic) throw this.panic;
     const failed = new Promise<never>((_, reject) => (this.failCurrent = reject));
+    this.adapters?.takeScriptError();
     try {
-      return await Promise.race([this.dispatch(method, params), failed]);
+      return await Promise.race([this.dispatch(method, params, peer), failed]);
     } catch (error) {
       // A trap leaves the instance unusable; report the engine's own panic message.
       if (error instanceof WebAssembly.RuntimeError) this.panic = new EnginePanic(lastPanicMessage() ?? error.message);
-      throw this.panic ?? error;
+      throw this.panic ?? withDatabaseError(error, this.adapters?.takeScriptError());
     } finally {
       this.failCurrent = undefined;
     }
@@ -72,12 +79,18 @@ export class MethodTable {
     this.failCurrent?.(this.panic);
   }
 
-  private async dispatch(method: string, params: unknown): Promise<unknown> {
+  private async dispatch(method: string, params: unknown, peer: RpcPeer): Promise<unknown> {
     if (PASSTHROUGH.has(method)) {
       const engine = (await this.wasmEngine()) as unknown as Record<string, (p: unknown) => Promise<unknown>>;
       return engine[method]!(params);
     }
     switch (method) {
+      case "diff": {
+        // The WebAssembly engine returns the diff; the native one has the CLI print it.
+        const result = await (await this.wasmEngine()).diff(params as Parameters<WasmSchemaEngine["diff"]>[0]);
+        if (result.stdout) peer.print(result.stdout.replace(/\n$/, ""));
+        return { exitCode: result.exitCode };
+      }
       case "getDatabaseVersion":
         return (await this.wasmEngine()).version();
       case "createDatabase":

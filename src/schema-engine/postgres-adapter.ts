@@ -3,6 +3,7 @@ import { randomUUID } from "node:crypto";
 import { PrismaPg } from "@prisma/adapter-pg";
 import {
   ColumnTypeEnum,
+  isDriverAdapterError,
   type SqlDriverAdapter,
   type SqlMigrationAwareDriverAdapterFactory,
   type SqlQuery,
@@ -71,6 +72,20 @@ class CatalogReadingClient extends pg.Client {
   }
 }
 
+/** What Postgres said when a script failed, before the adapter filed it under a Prisma kind. */
+export interface DatabaseError {
+  code: string;
+  message: string;
+}
+
+function databaseErrorOf(error: unknown): DatabaseError | undefined {
+  if (!isDriverAdapterError(error)) return undefined;
+  const cause = error.cause as { originalCode?: unknown; originalMessage?: unknown };
+  return typeof cause.originalCode === "string" && typeof cause.originalMessage === "string"
+    ? { code: cause.originalCode, message: cause.originalMessage }
+    : undefined;
+}
+
 type PrismaPgAdapter = Awaited<ReturnType<PrismaPg["connect"]>>;
 
 /**
@@ -84,6 +99,7 @@ class MigrationAdapter implements SqlDriverAdapter {
   constructor(
     private readonly inner: PrismaPgAdapter,
     private readonly release: () => Promise<void>,
+    private readonly onScriptError: (error: DatabaseError) => void = () => {},
   ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
@@ -104,9 +120,18 @@ class MigrationAdapter implements SqlDriverAdapter {
    * and string literals. A parameterless query goes over Postgres' simple
    * protocol, which runs the whole script as one implicit transaction, exactly
    * as the native engine does; errors still pass through the adapter's mapping.
+   *
+   * The engine renders known Postgres errors in Prisma's words ("No such
+   * table"), so what Postgres itself said is passed on to `onScriptError`.
    */
   async executeScript(script: string): Promise<void> {
-    await this.inner.executeRaw({ sql: script, args: [], argTypes: [] });
+    try {
+      await this.inner.executeRaw({ sql: script, args: [], argTypes: [] });
+    } catch (error) {
+      const databaseError = databaseErrorOf(error);
+      if (databaseError) this.onScriptError(databaseError);
+      throw error;
+    }
   }
 
   dispose(): Promise<void> {
@@ -137,6 +162,7 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   readonly provider = "postgres" as const;
   readonly adapterName = "@prisma/adapter-pg";
   private readonly openShadows = new Set<() => Promise<void>>();
+  private lastScriptError: DatabaseError | undefined;
 
   constructor(
     private readonly main: PostgresTarget,
@@ -145,7 +171,18 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
 
   async connect(): Promise<SqlDriverAdapter> {
     const inner = await openAdapter(this.main);
-    return new MigrationAdapter(inner, () => inner.dispose());
+    return new MigrationAdapter(inner, () => inner.dispose(), this.recordScriptError);
+  }
+
+  private readonly recordScriptError = (error: DatabaseError) => {
+    this.lastScriptError = error;
+  };
+
+  /** The database's own report of the last failed script, once; `undefined` if none failed since the last call. */
+  takeScriptError(): DatabaseError | undefined {
+    const error = this.lastScriptError;
+    this.lastScriptError = undefined;
+    return error;
   }
 
   async connectToShadowDb(): Promise<SqlDriverAdapter> {
@@ -173,7 +210,7 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
         }
       })());
     this.openShadows.add(release);
-    return new MigrationAdapter(shadow, release);
+    return new MigrationAdapter(shadow, release, this.recordScriptError);
   }
 
   /**
@@ -191,6 +228,6 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
     await new MigrationAdapter(inner, async () => {}).executeScript(
       `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`,
     );
-    return new MigrationAdapter(inner, () => inner.dispose());
+    return new MigrationAdapter(inner, () => inner.dispose(), this.recordScriptError);
   }
 }

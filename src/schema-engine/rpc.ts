@@ -21,6 +21,12 @@ export interface RpcError {
   };
 }
 
+/** What a handler may ask of the CLI while it works. */
+export interface RpcPeer {
+  /** Has the CLI print `content` on its stdout (how the native engine hands over `migrate diff` output). */
+  print(content: string): void;
+}
+
 /** Thrown by a handler when the engine cannot go on (a WebAssembly trap poisons the instance). */
 export class EnginePanic extends Error {
   override name = "EnginePanic" as const;
@@ -59,9 +65,18 @@ export function toRpcError(error: unknown): RpcError {
 export async function serveJsonRpc(options: {
   input: Readable;
   output: Writable;
-  handle: (method: string, params: unknown) => Promise<unknown>;
+  handle: (method: string, params: unknown, peer: RpcPeer) => Promise<unknown>;
 }): Promise<void> {
   const { input, output, handle } = options;
+  let outgoingId = 0;
+  const peer: RpcPeer = {
+    // The CLI answers each print before it reads our next line, so the
+    // output always lands before the response that follows it.
+    print: (content) => {
+      outgoingId += 1;
+      output.write(`${JSON.stringify({ jsonrpc: "2.0", id: outgoingId, method: "print", params: { content } })}\n`);
+    },
+  };
   const lines = createInterface({ input, crlfDelay: Infinity });
   for await (const line of lines) {
     if (line.trim() === "") continue;
@@ -72,8 +87,10 @@ export async function serveJsonRpc(options: {
       output.write(`${JSON.stringify({ jsonrpc: "2.0", id: null, error: { code: -32700, message: "Parse error" } })}\n`);
       continue;
     }
+    // The CLI's acknowledgements of our prints carry no method.
+    if (typeof request.method !== "string") continue;
     try {
-      const result = await handle(request.method, request.params);
+      const result = await handle(request.method, request.params, peer);
       // `undefined` would vanish from the JSON, and the CLI rejects a response without `result`.
       output.write(`${JSON.stringify({ jsonrpc: "2.0", id: request.id, result: result ?? {} })}\n`);
     } catch (thrown) {

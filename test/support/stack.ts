@@ -1,0 +1,55 @@
+import { randomBytes } from "node:crypto";
+import { fileURLToPath } from "node:url";
+
+import pg from "pg";
+import { inject } from "vitest";
+
+import { createUserPool, type FixtureUser } from "../../src/dev/cognito.js";
+import { createDatabase, stackEnvironment } from "../../src/dev/local-stack.js";
+import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+
+export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+
+export function stack() {
+  return inject("stack");
+}
+
+/** A new, empty database on the shared server. */
+export function freshDatabase(prefix = "t"): Promise<string> {
+  return createDatabase(stack().postgresAdminUrl, `${prefix}_${randomBytes(6).toString("hex")}`);
+}
+
+/** A new user pool in the shared emulator, holding `users`. */
+export function freshPool(users: readonly FixtureUser[]) {
+  return createUserPool(stack().cognitoEndpoint, `pool-${randomBytes(4).toString("hex")}`, users);
+}
+
+export function environmentFor(databaseUrl: string, userPoolId = "eu-west-2_unused"): Record<string, string> {
+  return {
+    ...stackEnvironment({ databaseUrl, userPoolId, cognitoEndpoint: stack().cognitoEndpoint }),
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "1",
+  };
+}
+
+/** Runs the real Prisma CLI from the package root, as a deployment does. */
+export function prisma(
+  args: readonly string[],
+  env: Record<string, string | undefined>,
+  options: { cwd?: string; timeoutMs?: number } = {},
+): Promise<CommandResult> {
+  return runCommand("npx", ["prisma", ...args], { cwd: options.cwd ?? ROOT, env, timeoutMs: options.timeoutMs ?? 120_000 });
+}
+
+export function output(result: CommandResult): string {
+  return `${result.stdout}\n${result.stderr}`;
+}
+
+export async function query<Row extends Record<string, unknown>>(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<Row>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
+}
