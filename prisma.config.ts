@@ -18,5 +18,9 @@ export default defineConfig({
   },
   // Read directly, not through env(): env() throws when the variable is unset,
   // which would break `prisma generate` on a machine with no database.
-  datasource: { url: process.env.DATABASE_URL },
+  datasource: {
+    url: process.env.DATABASE_URL,
+    // Optional: a database Prisma may empty and reuse as its shadow database.
+    shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,
+  },
 });

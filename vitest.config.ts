@@ -7,12 +7,14 @@ export default defineConfig({
         test: {
           name: "unit",
           include: ["test/unit/**/*.test.ts"],
+          sequence: { groupOrder: 0 },
         },
       },
       {
         test: {
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
+          sequence: { groupOrder: 1 },
           // One PostgreSQL and one Cognito emulator for the whole run; each test
           // takes its own database and user pool.
           globalSetup: ["test/support/global-setup.ts"],

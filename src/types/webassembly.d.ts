@@ -8,7 +8,7 @@ declare namespace WebAssembly {
   interface Instance {
     readonly exports: Exports;
   }
-  interface Module {}
+  type Module = object;
   interface WebAssemblyInstantiatedSource {
     instance: Instance;
     module: Module;

@@ -116,6 +116,19 @@ describe("migrations through the offline schema engine", () => {
     expect(await shadowDatabases()).toEqual([]);
   });
 
+  it("a configured SHADOW_DATABASE_URL is emptied and used instead of a temporary shadow database", async () => {
+    const shadowUrl = await freshDatabase("shadow");
+    await query(shadowUrl, "CREATE TABLE leftover (id int)");
+    const result = await prisma(
+      ["migrate", "diff", "--from-migrations", "prisma/migrations", "--to-schema", "prisma/schema.prisma", "--exit-code"],
+      { ...env, SHADOW_DATABASE_URL: shadowUrl },
+    );
+    expect(result.code, output(result)).toBe(0);
+    const tables = await query<{ tablename: string }>(shadowUrl, "SELECT tablename FROM pg_tables WHERE schemaname = 'public' ORDER BY 1");
+    expect(tables.map((row) => row.tablename)).toEqual(["roles", "seed_grant", "user_profile", "user_role"]);
+    expect(await shadowDatabases()).toEqual([]);
+  });
+
   it("migrate diff reads a live database's schema (the describer's \"char\" columns)", async () => {
     expect((await prisma(["migrate", "deploy"], env)).code).toBe(0);
     const live = await prisma(["migrate", "diff", "--from-config-datasource", "--to-schema", "prisma/schema.prisma", "--exit-code"], env);

@@ -1,0 +1,121 @@
+import { spawn } from "node:child_process";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { createInterface } from "node:readline";
+
+import { describe, expect, it } from "vitest";
+
+import { runCommand } from "../../src/dev/run-command.js";
+import { ROOT } from "../support/stack.js";
+
+interface StackReport {
+  pids: number[];
+  directories: string[];
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits until none of `pids` runs and none of `directories` exists; returns how long that took. */
+async function expectGone(report: StackReport, withinMs: number): Promise<number> {
+  const started = Date.now();
+  while (Date.now() - started < withinMs) {
+    if (!report.pids.some(alive) && !report.directories.some((directory) => existsSync(directory))) {
+      return Date.now() - started;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(
+    `still there after ${withinMs} ms: pids ${report.pids.filter(alive).join(",")} dirs ${report.directories.filter((d) => existsSync(d)).join(",")}`,
+  );
+}
+
+function holdStack(mode?: "throw") {
+  const child = spawn(process.execPath, ["--import", "tsx", "test/support/hold-stack.ts", ...(mode ? [mode] : [])], {
+    cwd: ROOT,
+    stdio: ["ignore", "pipe", "ignore"],
+  });
+  const report = new Promise<StackReport>((resolve, reject) => {
+    createInterface({ input: child.stdout }).once("line", (line) => resolve(JSON.parse(line) as StackReport));
+    child.once("exit", (code) => reject(new Error(`hold-stack exited early (${String(code)})`)));
+  });
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  return { child, report, exited };
+}
+
+// These tests start stacks of their own; they run one at a time.
+describe.sequential("the local stack leaves no server behind", () => {
+  it("when its process is killed with SIGKILL (the watchdog stops the servers)", async () => {
+    const { child, report, exited } = holdStack();
+    const started = await report;
+    expect(started.pids.every(alive)).toBe(true);
+    child.kill("SIGKILL");
+    await exited;
+    const ms = await expectGone(started, 15_000);
+    console.log(`servers gone ${ms} ms after SIGKILL`);
+  });
+
+  it("on Ctrl-C (SIGINT)", async () => {
+    const { child, report, exited } = holdStack();
+    const started = await report;
+    child.kill("SIGINT");
+    await exited;
+    await expectGone(started, 15_000);
+  });
+
+  it("when its process crashes with an uncaught exception", async () => {
+    const { report, exited } = holdStack("throw");
+    const started = await report;
+    await exited;
+    await expectGone(started, 15_000);
+  });
+
+  it("after a test run whose tests fail", async () => {
+    const reportFile = path.join(tmpdir(), `flip-db-stack-report-${process.pid}.json`);
+    const run = await runCommand("npx", ["vitest", "run", "--config", "test/fixtures/failing-suite/vitest.config.ts"], {
+      cwd: ROOT,
+      env: { FLIP_DB_STACK_REPORT: reportFile, CI: "1" },
+      timeoutMs: 120_000,
+    });
+    expect(run.code).toBe(1);
+    expect(run.stdout + run.stderr).toContain("fails on purpose");
+    const started = JSON.parse(await readFile(reportFile, "utf8")) as StackReport;
+    await expectGone(started, 5_000);
+  });
+
+  it("npm run demo seeds the three roles, prints them and stops its servers", async () => {
+    const before = new Set(postgresDataDirectories());
+    const demo = await runCommand("npm", ["run", "demo"], { cwd: ROOT, timeoutMs: 180_000 });
+    expect(demo.code, demo.stdout + demo.stderr).toBe(0);
+    for (const id of ["64d3145b-034c-4328-b637-8eb54313b7c5", "10b64ed0-bc90-4c01-9cc3-933c704905c1", "cdee79c9-a5e1-4b9e-a315-1ec2f3d29efe"]) {
+      expect(demo.stdout).toContain(id);
+    }
+    expect(demo.stdout).toContain("Local stack stopped.");
+    const leftover = postgresDataDirectories().filter((directory) => !before.has(directory));
+    expect(leftover).toEqual([]);
+  });
+});
+
+/** The data directories of the running postgres servers this package's stacks started. */
+function postgresDataDirectories(): string[] {
+  return readdirSync("/proc")
+    .filter((entry) => /^\d+$/.test(entry))
+    .flatMap((pid) => {
+      let args: string[];
+      try {
+        args = readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0");
+      } catch {
+        return []; // the process ended while we looked
+      }
+      const directory = args[args.indexOf("-D") + 1];
+      return args.includes("-D") && directory?.includes("flip-db-pg-") ? [directory] : [];
+    });
+}
