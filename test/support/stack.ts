@@ -27,7 +27,7 @@ export function freshPool(users: readonly FixtureUser[]) {
 export function environmentFor(databaseUrl: string, userPoolId = "eu-west-2_unused"): Record<string, string> {
   return {
     ...stackEnvironment({ databaseUrl, userPoolId, cognitoEndpoint: stack().cognitoEndpoint }),
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "1",
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true",
   };
 }
 

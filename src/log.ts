@@ -1,0 +1,77 @@
+/**
+ * The seed's logger: pino, JSON lines when stdout is not a terminal (what a
+ * container's log collector wants), readable lines when it is. Every string
+ * that leaves goes through a scrubber first, so a secret that ends up in an
+ * error message from a library still never reaches the logs.
+ */
+import pino, { type Logger } from "pino";
+import pretty from "pino-pretty";
+
+export type { Logger };
+
+/** Secrets shorter than this would turn ordinary words into "[redacted]"; none that short should exist. */
+const MIN_SECRET_LENGTH = 4;
+const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]*@/gi;
+
+export type Scrub = (text: string) => string;
+
+/** Replaces each secret, and any password inside a URL, with `[redacted]`. */
+export function createScrubber(secrets: ReadonlyArray<string | undefined>): Scrub {
+  const known = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH))]
+    // Longest first, so a secret that contains another is replaced whole.
+    .sort((a, b) => b.length - a.length);
+  return (text) => {
+    let result = text.replace(URL_PASSWORD, "$1[redacted]@");
+    for (const secret of known) result = result.split(secret).join("[redacted]");
+    return result;
+  };
+}
+
+function scrubValue(value: unknown, scrub: Scrub, depth = 0): unknown {
+  if (typeof value === "string") return scrub(value);
+  if (depth > 5 || value === null || typeof value !== "object") return value;
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, scrub, depth + 1));
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, scrub, depth + 1)]));
+}
+
+/** The secrets the seed can know of: they come from the environment. */
+export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.DATABASE_URL];
+  try {
+    const url = new URL(env.DATABASE_URL ?? "");
+    secrets.push(decodeURIComponent(url.password), url.password);
+  } catch {
+    // not a URL: nothing more to find in it
+  }
+  return secrets.filter((s): s is string => typeof s === "string" && s !== "");
+}
+
+export interface LoggerOptions {
+  level: string;
+  /** Human-readable lines instead of JSON. */
+  pretty: boolean;
+  scrub: Scrub;
+  destination: NodeJS.WritableStream;
+}
+
+export function createLogger(options: LoggerOptions): Logger {
+  const { scrub } = options;
+  const stream = options.pretty
+    ? pretty({ destination: options.destination, sync: true, translateTime: "HH:MM:ss", hideObject: true })
+    : options.destination;
+  return pino(
+    {
+      level: options.level,
+      base: undefined,
+      // Words and ISO times read better at 3 a.m. than pino's numbers.
+      formatters: { level: (label) => ({ level: label }) },
+      timestamp: pino.stdTimeFunctions.isoTime,
+      hooks: {
+        logMethod(args, method) {
+          method.apply(this, args.map((arg) => scrubValue(arg, scrub)) as Parameters<typeof method>);
+        },
+      },
+    },
+    stream,
+  );
+}

@@ -1,0 +1,109 @@
+/**
+ * The run report: counts per outcome and one line per user, logged at the end
+ * of every run and, with --report, written as JSON. Staff emails are personal
+ * data, so they appear redacted (`a***@example.org`) unless redaction is off.
+ */
+import type { LookupStatus } from "./directory/identity-directory.js";
+import type { Logger } from "./log.js";
+import { totalWrites, type UserPlan, type WriteCounts } from "./seed/plan.js";
+
+/** `alice@example.org` → `a***@example.org`. */
+export function redactEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}
+
+export interface UserReport {
+  /** The entry's position in the manifest: names the user in logs without the email. */
+  entry: number;
+  email: string;
+  role: string;
+  outcome: LookupStatus;
+  /** Why a user was skipped. */
+  reason?: string;
+  profile?: "create" | "update" | "unchanged";
+  grant?: "grant" | "adopt" | "keep";
+}
+
+export interface SeedReport {
+  exitCode: number;
+  /** `ok`, or the code of the error the run stopped on (USAGE, CONFIG_INVALID, DIRECTORY_FATAL, ...). */
+  status: string;
+  problems: string[];
+  dryRun: boolean;
+  strict: boolean;
+  startedAt: string;
+  durationMs: number;
+  counts: Record<LookupStatus, number>;
+  /** What the plan called for; in a dry run nothing of it was written. */
+  planned?: WriteCounts;
+  written?: WriteCounts;
+  users: UserReport[];
+}
+
+function reasonOf(user: UserPlan): string | undefined {
+  const { lookup } = user;
+  switch (lookup.status) {
+    case "not_found":
+      return "no Cognito account has this email";
+    case "ineligible":
+      return lookup.reason;
+    case "ambiguous":
+      return `${lookup.matches} enabled, verified accounts have this email`;
+    case "transient":
+      return lookup.reason;
+    default:
+      return undefined;
+  }
+}
+
+/** One report line per user; works on bare lookups too (before anything was planned). */
+export function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
+  return users.map((user, entry) => ({
+    entry,
+    email: redact ? redactEmail(user.entry.email) : user.entry.email,
+    role: user.entry.role,
+    outcome: user.lookup.status,
+    ...(reasonOf(user) === undefined ? {} : { reason: reasonOf(user) }),
+    ...(user.profile === undefined ? {} : { profile: user.profile, grant: user.grant }),
+  }));
+}
+
+export function countOutcomes(users: readonly { outcome: LookupStatus }[]): Record<LookupStatus, number> {
+  const counts: Record<LookupStatus, number> = { resolved: 0, not_found: 0, ineligible: 0, ambiguous: 0, transient: 0 };
+  for (const user of users) counts[user.outcome] += 1;
+  return counts;
+}
+
+const PROFILE_WORDS = { create: "created", update: "updated", unchanged: "unchanged" };
+const GRANT_WORDS = { grant: "role granted", adopt: "already holds roles; bootstrap recorded", keep: "role bootstrapped before; left as is" };
+
+/** One line for one user: a skip is a warning, an ambiguous account an error. */
+export function logUser(logger: Logger, user: UserReport): void {
+  const fields = { entry: user.entry, email: user.email, role: user.role, outcome: user.outcome };
+  const who = `users[${user.entry}] ${user.email} (${user.role})`;
+  if (user.outcome === "resolved") {
+    const grant = user.grant === undefined ? "" : `, ${GRANT_WORDS[user.grant]}`;
+    logger.info({ ...fields, profile: user.profile, grant: user.grant }, `${who}: profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}${grant}`);
+  } else if (user.outcome === "ambiguous") {
+    logger.error({ ...fields, reason: user.reason }, `${who}: skipped, ambiguous: ${user.reason}; no grant`);
+  } else {
+    logger.warn({ ...fields, reason: user.reason }, `${who}: skipped (${user.outcome}): ${user.reason}`);
+  }
+}
+
+/** Logs one line per user and a summary. */
+export function logReport(logger: Logger, report: SeedReport): void {
+  for (const user of report.users) logUser(logger, user);
+  const { counts } = report;
+  const skipped = report.users.length - counts.resolved;
+  const writes = report.dryRun ? report.planned : report.written;
+  const rows = writes === undefined ? 0 : totalWrites(writes);
+  logger.info(
+    { counts, planned: report.planned, written: report.written, dryRun: report.dryRun, durationMs: report.durationMs },
+    `${report.dryRun ? "dry run: " : ""}${counts.resolved} of ${report.users.length} users seeded, ${skipped} skipped ` +
+      `(${counts.not_found} not found, ${counts.ineligible} ineligible, ${counts.ambiguous} ambiguous, ${counts.transient} transient); ` +
+      `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}`,
+  );
+}

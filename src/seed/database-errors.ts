@@ -1,0 +1,51 @@
+import { DatabaseError } from "../errors/index.js";
+
+/** Where the database is, for messages: host and port, never the credentials. */
+function locationOf(databaseUrl: string): string {
+  try {
+    const url = new URL(databaseUrl);
+    return `${url.hostname}:${url.port || "5432"}`;
+  } catch {
+    return "the configured server";
+  }
+}
+
+/** Walks an error and its causes for the first string `code` (pg's SQLSTATE, Node's errno, Prisma's P-code). */
+function codesOf(error: unknown): string[] {
+  const codes: string[] = [];
+  let current: unknown = error;
+  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
+    const { code, cause, kind, originalCode } = current as Record<string, unknown>;
+    for (const candidate of [code, kind, originalCode]) if (typeof candidate === "string") codes.push(candidate);
+    current = cause;
+  }
+  return codes;
+}
+
+/**
+ * Turns whatever Prisma, its pg adapter or pg threw into one line that says
+ * what happened and what to fix. The transaction was rolled back in every case.
+ */
+export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
+  const codes = codesOf(error);
+  const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
+  const where = locationOf(databaseUrl);
+  let problem: string;
+  if (has("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "DatabaseNotReachable", "P1001")) {
+    problem = `cannot reach the database at ${where}: check DATABASE_URL and that PostgreSQL is running`;
+  } else if (has("28P01", "28000", "AuthenticationFailed", "P1000")) {
+    problem = `the database at ${where} refused the credentials in DATABASE_URL: check its user and password`;
+  } else if (has("3D000", "DatabaseDoesNotExist", "P1003")) {
+    problem = `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
+  } else if (has("42P01", "TableDoesNotExist", "P2021")) {
+    problem = "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
+  } else if (has("ETIMEDOUT", "P1002")) {
+    problem = `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
+  } else if (has("P2028")) {
+    problem = "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";
+  } else {
+    const message = error instanceof Error ? error.message.split("\n").find((line) => line.trim() !== "") : String(error);
+    problem = `the database failed during the seed's transaction (${message ?? "no message"})`;
+  }
+  return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
+}

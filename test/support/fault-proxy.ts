@@ -1,0 +1,240 @@
+/**
+ * A fault-injecting HTTP proxy for integration tests. It sits between the AWS SDK's Cognito client and the Cognito
+ * emulator (AWS JSON 1.1: `POST /`, `X-Amz-Target: AWSCognitoIdentityProviderService.<Action>`, JSON body), forwards
+ * requests untouched, and on demand answers chosen ones with an error status, a reset connection or silence. It
+ * records every request, faulted or not, so tests can count exactly what the seed asked Cognito.
+ */
+import http from "node:http";
+import type { AddressInfo, Socket } from "node:net";
+import { buffer } from "node:stream/consumers";
+import { pipeline } from "node:stream";
+
+export type Fault =
+  | { kind: "status"; status: number; errorType?: string; body?: string }
+  | { kind: "reset" } // destroy the client socket without any response (SDK sees ECONNRESET / socket hang up)
+  | { kind: "hang" }; // accept the request and never answer (until close())
+
+export type FaultMatch = "all" | { email: string } | { action: string };
+
+export interface FaultRule {
+  match: FaultMatch;
+  fault: Fault;
+  /** Apply to at most this many matching requests, then pass through. Default: unlimited. */
+  times?: number;
+}
+
+export interface ProxiedRequest {
+  /** The action from X-Amz-Target, e.g. "ListUsers". */
+  action: string;
+  /** For ListUsers with Filter `email = "<value>"`, the value; otherwise undefined. */
+  email?: string;
+  /** What happened: "forwarded" or the fault kind applied ("status:503", "reset", "hang"). */
+  outcome: string;
+}
+
+export interface FaultProxy {
+  /** http://127.0.0.1:<port> — pass as the SDK endpoint (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER). */
+  endpoint: string;
+  /** Every request received, in order. */
+  readonly requests: readonly ProxiedRequest[];
+  /** Adds a rule; the first matching rule (in insertion order) with remaining `times` wins. */
+  addFault(rule: FaultRule): void;
+  clearFaults(): void;
+  /** Forgets recorded requests. */
+  resetCounts(): void;
+  /** Closes the listener and destroys every open socket, hung ones included. */
+  close(): Promise<void>;
+}
+
+export type StatusFault = Extract<Fault, { kind: "status" }>;
+
+/** A rule as the proxy keeps it: how many more requests it may fault (Infinity when `times` is not set). */
+export interface ActiveRule {
+  readonly match: FaultMatch;
+  readonly fault: Fault;
+  remaining: number;
+}
+
+/** A request as far as rule matching cares. */
+export type RequestKey = Pick<ProxiedRequest, "action" | "email">;
+
+/** Helpers that build the common faults, e.g. awsError("NotAuthorizedException", 400). */
+export function awsError(errorType: string, status = 400, message?: string): Fault {
+  return { kind: "status", status, errorType, body: awsErrorBody(errorType, message) };
+}
+
+/** The body an AWS JSON 1.1 service sends with an error; the SDK reads the error name from `__type`. */
+export function awsErrorBody(errorType: string, message = `${errorType} injected by the fault proxy`): string {
+  return JSON.stringify({ __type: errorType, message });
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// Pure helpers: what a request is, which rule applies, what to answer.
+
+/** "AWSCognitoIdentityProviderService.ListUsers" -> "ListUsers"; "" when the header is missing. */
+export function parseAction(target: string | readonly string[] | undefined): string {
+  const value = typeof target === "string" ? target : (target?.[0] ?? "");
+  return value.slice(value.lastIndexOf(".") + 1);
+}
+
+// The seed looks users up with exactly this filter; anything else is not an email lookup.
+const EMAIL_FILTER = /^email = "(.*)"$/s;
+
+/** The email a ListUsers request filters on, or undefined (other actions, other filters, malformed JSON). */
+export function parseEmailFilter(action: string, body: string): string | undefined {
+  if (action !== "ListUsers") return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(body);
+  } catch {
+    return undefined;
+  }
+  if (typeof parsed !== "object" || parsed === null || !("Filter" in parsed)) return undefined;
+  const filter = parsed.Filter;
+  return typeof filter === "string" ? EMAIL_FILTER.exec(filter)?.[1] : undefined;
+}
+
+export function matches(match: FaultMatch, request: RequestKey): boolean {
+  if (match === "all") return true;
+  if ("email" in match) return request.email === match.email;
+  return request.action === match.action;
+}
+
+/** The first rule, in insertion order, that matches and still has uses left; undefined means pass through. */
+export function chooseRule<Rule extends ActiveRule>(rules: readonly Rule[], request: RequestKey): Rule | undefined {
+  return rules.find((rule) => rule.remaining > 0 && matches(rule.match, request));
+}
+
+/** How a request's fate is recorded: "forwarded", "status:503", "reset" or "hang". */
+export function outcomeOf(fault: Fault | undefined): string {
+  if (fault === undefined) return "forwarded";
+  return fault.kind === "status" ? `status:${fault.status}` : fault.kind;
+}
+
+export interface CannedResponse {
+  status: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The response a status fault sends: an AWS JSON 1.1 error when it names an error type, else the raw body. */
+export function statusResponse(fault: StatusFault): CannedResponse {
+  if (fault.errorType !== undefined) {
+    return {
+      status: fault.status,
+      headers: { "x-amzn-errortype": fault.errorType, "content-type": "application/x-amz-json-1.1" },
+      body: fault.body ?? awsErrorBody(fault.errorType),
+    };
+  }
+  // No error type: imitate a load balancer or a crashed server, whose body (often none) the SDK cannot parse.
+  const body = fault.body ?? "";
+  return { status: fault.status, headers: body === "" ? {} : { "content-type": "text/plain; charset=utf-8" }, body };
+}
+
+// ---------------------------------------------------------------------------------------------------------------
+// I/O.
+
+export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+  const target = new URL(upstream);
+  if (target.protocol !== "http:") throw new Error(`fault proxy: upstream must be an http:// URL, got ${upstream}`);
+  // A private agent without keep-alive, so close() leaves no pooled upstream socket behind.
+  const agent = new http.Agent({ keepAlive: false });
+  let rules: ActiveRule[] = [];
+  let requests: ProxiedRequest[] = [];
+
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+    const outgoing = http.request(
+      {
+        agent,
+        hostname: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: { ...req.headers, host: target.host },
+      },
+      (upstreamRes) => {
+        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+        // pipeline destroys both ends if either fails, so a broken upstream never leaves the client waiting.
+        pipeline(upstreamRes, res, () => undefined);
+      },
+    );
+    outgoing.on("error", (error: NodeJS.ErrnoException) => {
+      if (res.headersSent) {
+        res.destroy();
+        return;
+      }
+      res.writeHead(502, { "content-type": "text/plain; charset=utf-8" });
+      res.end(`fault proxy: upstream ${upstream} failed (${error.code ?? error.message})`);
+    });
+    outgoing.end(body);
+  }
+
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    const body = await buffer(req);
+    const action = parseAction(req.headers["x-amz-target"]);
+    const email = parseEmailFilter(action, body.toString("utf8"));
+    const rule = chooseRule(rules, { action, email });
+    if (rule !== undefined) rule.remaining -= 1;
+    requests.push({ action, email, outcome: outcomeOf(rule?.fault) });
+
+    const fault = rule?.fault;
+    if (fault === undefined) return forward(req, res, body);
+    switch (fault.kind) {
+      case "status": {
+        const canned = statusResponse(fault);
+        res.writeHead(canned.status, { ...canned.headers, "content-length": Buffer.byteLength(canned.body) });
+        res.end(canned.body);
+        return;
+      }
+      case "reset":
+        // A TCP reset rather than a clean FIN: what a crashed load balancer or a dropped NAT entry looks like.
+        req.socket.resetAndDestroy();
+        return;
+      case "hang":
+        // Nothing to do: the socket stays open until the client gives up or close() destroys it.
+        return;
+    }
+  }
+
+  const sockets = new Set<Socket>();
+  const server = http.createServer((req, res) => {
+    // A client that disconnects mid-request is not the proxy's problem; drop its socket and carry on.
+    handle(req, res).catch(() => req.socket.destroy());
+  });
+  server.on("connection", (socket) => {
+    sockets.add(socket);
+    socket.on("close", () => sockets.delete(socket));
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(0, "127.0.0.1", () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+
+  let closing: Promise<void> | undefined;
+  return {
+    endpoint: `http://127.0.0.1:${port}`,
+    get requests() {
+      return [...requests];
+    },
+    addFault(rule) {
+      rules.push({ match: rule.match, fault: rule.fault, remaining: rule.times ?? Infinity });
+    },
+    clearFaults() {
+      rules = [];
+    },
+    resetCounts() {
+      requests = [];
+    },
+    close() {
+      closing ??= new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        // server.close() only stops accepting; hung and keep-alive sockets would hold it open forever.
+        for (const socket of sockets) socket.destroy();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}
