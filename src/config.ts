@@ -143,7 +143,8 @@ function describeArgsError(error: unknown): string {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown flag ${option ?? ""}`.trim();
     case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /argument missing/.test(message) ? `${option ?? "flag"} needs a value` : `${option ?? "flag"} takes no value`;
+      // "argument missing", or "ambiguous" when the next word is another flag.
+      return /does not take an argument/.test(message) ? `${option ?? "flag"} takes no value` : `${option ?? "flag"} needs a value`;
     case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
       return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ""}`.trim();
     default:

@@ -91,13 +91,18 @@ describe.sequential("the local stack leaves no server behind", () => {
     await expectGone(started, 5_000);
   });
 
-  it("npm run demo seeds the three roles, prints them and stops its servers", async () => {
+  it("npm run demo seeds the roles and the demo users, skips the missing one, prints the rows and stops its servers", async () => {
     const before = new Set(postgresDataDirectories());
     const demo = await runCommand("npm", ["run", "demo"], { cwd: ROOT, timeoutMs: 180_000 });
     expect(demo.code, demo.stdout + demo.stderr).toBe(0);
     for (const id of ["64d3145b-034c-4328-b637-8eb54313b7c5", "10b64ed0-bc90-4c01-9cc3-933c704905c1", "cdee79c9-a5e1-4b9e-a315-1ec2f3d29efe"]) {
       expect(demo.stdout).toContain(id);
     }
+    // The seed's own log (JSON: stdout is not a terminal here) shows the deliberate skip.
+    expect(demo.stdout).toMatch(/"outcome":"not_found".*users\[2\] t\*\*\*@example.com \(Admin\): skipped/);
+    expect(demo.stdout).toContain("6 of 7 users seeded, 1 skipped");
+    expect(demo.stdout).toMatch(/user_role \(6\)/);
+    for (const name of ["Platform Admin", "Demo Researcher", "Demo Admin"]) expect(demo.stdout).toContain(name);
     expect(demo.stdout).toContain("Local stack stopped.");
     const leftover = postgresDataDirectories().filter((directory) => !before.has(directory));
     expect(leftover).toEqual([]);

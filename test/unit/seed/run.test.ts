@@ -1,0 +1,169 @@
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { Writable } from "node:stream";
+
+import { beforeEach, describe, expect, it } from "vitest";
+
+import type { Lookup } from "../../../src/directory/identity-directory.js";
+import { FatalDirectoryError } from "../../../src/errors/index.js";
+import type { SeedReport } from "../../../src/report.js";
+import { runSeed, type ClosableDirectory, type SeedDependencies } from "../../../src/seed/run.js";
+import { mockDatabase } from "../../support/mock-database.js";
+
+const SUBS: Record<string, string> = {
+  "alice@example.org": "11111111-1111-4111-8111-111111111111",
+  "bob@example.org": "22222222-2222-4222-8222-222222222222",
+};
+
+const MANIFEST = {
+  users: [
+    { email: "alice@example.org", name: "Alice", organisation: "North Trust", role: "Admin" },
+    { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" },
+  ],
+};
+
+let directory: string;
+let manifestPath: string;
+
+beforeEach(async () => {
+  directory = await mkdtemp(path.join(tmpdir(), "flip-db-run-"));
+  manifestPath = path.join(directory, "users.json");
+  await writeFile(manifestPath, JSON.stringify(MANIFEST));
+});
+
+function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (email: string) => Promise<Lookup> } = {}) {
+  let output = "";
+  const lookups: string[] = [];
+  let opened = { directory: 0, database: 0 };
+  let closed = 0;
+  const db = mockDatabase();
+  const fakeDirectory: ClosableDirectory = {
+    lookup: async (email) => {
+      lookups.push(email);
+      return options.lookup ? options.lookup(email) : { status: "resolved", sub: SUBS[email]! };
+    },
+    close: () => {
+      closed += 1;
+    },
+  };
+  const deps: SeedDependencies = {
+    argv: options.argv ?? [],
+    env: {
+      DATABASE_URL: "postgresql://flip:db-password-123@db:5432/flip",
+      AWS_REGION: "eu-west-2",
+      AWS_COGNITO_USER_POOL_ID: "eu-west-2_Abc123",
+      SEED_USERS_FILE: manifestPath,
+      ...options.env,
+    },
+    output: new Writable({
+      write(chunk, _encoding, done) {
+        output += String(chunk);
+        done();
+      },
+    }),
+    openDirectory: async () => {
+      opened.directory += 1;
+      return fakeDirectory;
+    },
+    openDatabase: async () => {
+      opened.database += 1;
+      return db.db;
+    },
+  };
+  return {
+    run: () => runSeed(deps),
+    lines: () => output.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string }),
+    output: () => output,
+    lookups,
+    opened: () => opened,
+    closed: () => closed,
+    db,
+  };
+}
+
+describe("runSeed", () => {
+  it("seeds, reports and exits 0", async () => {
+    const h = harness({ argv: ["--report", path.join(directory, "report.json")] });
+    expect(await h.run()).toBe(0);
+    expect(h.lookups).toEqual(["alice@example.org", "bob@example.org"]);
+    const report = JSON.parse(await readFile(path.join(directory, "report.json"), "utf8")) as SeedReport;
+    expect(report).toMatchObject({ exitCode: 0, status: "ok", counts: { resolved: 2 }, written: { profilesCreated: 2, userRoles: 2 } });
+    expect(report.users.map((user) => user.email)).toEqual(["a***@example.org", "b***@example.org"]);
+    expect(h.lines().at(-1)?.msg).toMatch(/2 of 2 users seeded, 0 skipped/);
+    expect(h.closed()).toBe(1);
+  });
+
+  it("never writes a full email while redaction is on, and does when it is turned off", async () => {
+    const redacted = harness();
+    await redacted.run();
+    expect(redacted.output()).not.toContain("alice@example.org");
+
+    const plain = harness({ env: { SEED_REDACT_EMAILS: "false" } });
+    await plain.run();
+    expect(plain.output()).toContain("alice@example.org");
+  });
+
+  it("skips a transient user loudly and still exits 0", async () => {
+    const h = harness({
+      lookup: async (email) => (email === "bob@example.org" ? { status: "transient", reason: "throttled by Cognito" } : { status: "resolved", sub: SUBS[email]! }),
+    });
+    expect(await h.run()).toBe(0);
+    const warning = h.lines().find((line) => line.level === "warn");
+    expect(warning?.msg).toMatch(/users\[1\] b\*\*\*@example.org \(Viewer\): skipped \(transient\): throttled by Cognito/);
+    expect(h.db.tx.userRole.createMany).toHaveBeenCalledWith({ data: [expect.objectContaining({ userId: SUBS["alice@example.org"] })], skipDuplicates: true });
+  });
+
+  it("with --strict, a skipped user is fatal: exit 1, the database is never opened", async () => {
+    const h = harness({ argv: ["--strict"], lookup: async () => ({ status: "not_found" }) });
+    expect(await h.run()).toBe(1);
+    expect(h.opened().database).toBe(0);
+    expect(h.lines().find((line) => line.level === "fatal")?.msg).toMatch(/--strict: 2 user\(s\) skipped, nothing written/);
+  });
+
+  it("a fatal directory error stops the run before the database is opened", async () => {
+    const h = harness({ lookup: async () => Promise.reject(new FatalDirectoryError(["Cognito: the user pool does not exist"])) });
+    expect(await h.run()).toBe(1);
+    expect(h.opened().database).toBe(0);
+    expect(h.lines().filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual(["Cognito: the user pool does not exist"]);
+  });
+
+  it.each([
+    ["an unknown flag", ["--bogus"], {}, 2, /unknown flag --bogus/],
+    ["a missing flag value", ["--users"], {}, 2, /--users needs a value/],
+    ["a missing variable", [], { AWS_REGION: "" }, 1, /AWS_REGION: is required/],
+    ["a malformed manifest", ["--users", "/nonexistent/users.json"], {}, 1, /file not found/],
+  ])("%s: the documented exit code, one fatal line, nothing contacted", async (_label, argv, env, code, message) => {
+    const reportPath = path.join(directory, "report.json");
+    const h = harness({ argv: ["--report", reportPath, ...argv], env });
+    expect(await h.run()).toBe(code);
+    const fatal = h.lines().filter((line) => line.level === "fatal");
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]?.msg).toMatch(message);
+    expect(h.opened()).toEqual({ directory: 0, database: 0 });
+    const report = JSON.parse(await readFile(reportPath, "utf8")) as SeedReport;
+    expect(report.exitCode).toBe(code);
+  });
+
+  it("--dry-run plans and writes nothing", async () => {
+    const h = harness({ argv: ["--dry-run"] });
+    expect(await h.run()).toBe(0);
+    expect(h.db.tx.userProfile.upsert).not.toHaveBeenCalled();
+    expect(h.db.tx.userRole.createMany).not.toHaveBeenCalled();
+    expect(h.lines().at(-1)?.msg).toMatch(/^dry run: .* 9 rows would be written/);
+  });
+
+  it("--help prints the usage and exits 0 without reading anything", async () => {
+    const h = harness({ argv: ["--help"], env: { DATABASE_URL: "" } });
+    expect(await h.run()).toBe(0);
+    expect(h.output()).toContain("Usage: npx prisma db seed --");
+  });
+
+  it("keeps the database password out of a database failure's message", async () => {
+    const h = harness();
+    h.db.db.$transaction.mockRejectedValue(new Error("connect to postgresql://flip:db-password-123@db:5432/flip failed"));
+    expect(await h.run()).toBe(1);
+    expect(h.output()).not.toContain("db-password-123");
+    expect(h.lines().find((line) => line.level === "fatal")?.msg).toMatch(/^database: .*nothing was written$/);
+  });
+});
