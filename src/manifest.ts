@@ -96,10 +96,12 @@ function kindOf(value: unknown): string {
 
 /**
  * V8's JSON errors quote the text around the fault, which here may be a
- * colleague's email address: keep the reason, give a line and column instead.
+ * colleague's email address. Keep the reason; where V8 gives a position, turn
+ * it into a line and column. (For an unexpected token it gives none, only a
+ * quote, which is dropped.)
  */
 function describeJsonError(message: string, text: string): string {
-  const reason = message.replace(/, ".*" is not valid JSON$/s, "").replace(/ in JSON at position \d+.*$/s, "");
+  const reason = message.replace(/, (\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/s, "");
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position === undefined) return reason;
   const before = text.slice(0, Number(position)).split("\n");

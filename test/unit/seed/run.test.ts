@@ -35,7 +35,7 @@ beforeEach(async () => {
 function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (email: string) => Promise<Lookup> } = {}) {
   let output = "";
   const lookups: string[] = [];
-  let opened = { directory: 0, database: 0 };
+  const opened = { directory: 0, database: 0 };
   let closed = 0;
   const db = mockDatabase();
   const fakeDirectory: ClosableDirectory = {
