@@ -1,7 +1,19 @@
 import { defineConfig } from "vitest/config";
 
+/** Tests against the local stack: one PostgreSQL and one Cognito emulator per project, a database and pool per test. */
+const againstLocalStack = {
+  globalSetup: ["test/support/global-setup.ts"],
+  testTimeout: 300_000,
+  hookTimeout: 120_000,
+  // Each test drives several Prisma CLI processes; two cores are busy enough.
+  maxWorkers: 2,
+};
+
 export default defineConfig({
   test: {
+    // The tests' own Cognito clients would print the AWS SDK's Node 20 notice in every worker.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true" },
+    reporters: ["default", "./test/reliability/figures-reporter.ts"],
     projects: [
       {
         test: {
@@ -15,13 +27,16 @@ export default defineConfig({
           name: "integration",
           include: ["test/integration/**/*.test.ts"],
           sequence: { groupOrder: 1 },
-          // One PostgreSQL and one Cognito emulator for the whole run; each test
-          // takes its own database and user pool.
-          globalSetup: ["test/support/global-setup.ts"],
-          testTimeout: 180_000,
-          hookTimeout: 120_000,
-          // Each test drives several Prisma CLI processes; two cores are busy enough.
-          maxWorkers: 2,
+          ...againstLocalStack,
+        },
+      },
+      {
+        // `npm run test:reliability` runs these in full (FLIP_DB_RELIABILITY=full); `npm test` in a quicker setting.
+        test: {
+          name: "reliability",
+          include: ["test/reliability/**/*.test.ts"],
+          sequence: { groupOrder: 2 },
+          ...againstLocalStack,
         },
       },
     ],

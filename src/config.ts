@@ -54,6 +54,12 @@ const Environment = z.object({
   SEED_REDACT_EMAILS: boolean(true),
   SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
   SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+  SEED_COGNITO_RPS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of requests per second")
+    .transform(Number)
+    .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
+    .default(10),
   SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
   SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
 });
@@ -65,7 +71,7 @@ export interface SeedEnvironment {
   usersFile: string;
   logLevel: LogLevel;
   redactEmails: boolean;
-  cognito: { connectTimeoutMs: number; requestTimeoutMs: number };
+  cognito: { connectTimeoutMs: number; requestTimeoutMs: number; requestsPerSecond: number };
   database: { connectTimeoutMs: number; transactionTimeoutMs: number };
 }
 
@@ -85,7 +91,11 @@ export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
     usersFile: e.SEED_USERS_FILE,
     logLevel: e.LOG_LEVEL,
     redactEmails: e.SEED_REDACT_EMAILS,
-    cognito: { connectTimeoutMs: e.SEED_COGNITO_CONNECT_TIMEOUT_MS, requestTimeoutMs: e.SEED_COGNITO_REQUEST_TIMEOUT_MS },
+    cognito: {
+      connectTimeoutMs: e.SEED_COGNITO_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.SEED_COGNITO_REQUEST_TIMEOUT_MS,
+      requestsPerSecond: e.SEED_COGNITO_RPS,
+    },
     database: { connectTimeoutMs: e.SEED_DATABASE_CONNECT_TIMEOUT_MS, transactionTimeoutMs: e.SEED_TRANSACTION_TIMEOUT_MS },
   };
 }

@@ -1,4 +1,5 @@
 import { spawn } from "node:child_process";
+import { randomUUID } from "node:crypto";
 import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
@@ -37,13 +38,17 @@ const START_TIMEOUT_MS = 30_000;
  * Usernames are kept apart from emails, as in a pool that signs in by
  * username, so several accounts can share an email, as happens in Cognito.
  */
-export async function startCognito(log: (line: string) => void = () => {}): Promise<LocalCognito> {
+export async function startCognito(
+  log: (line: string) => void = () => {},
+  preload: readonly PreloadedPool[] = [],
+): Promise<LocalCognito> {
   const workDirectory = await mkdtemp(path.join(tmpdir(), "flip-db-cognito-"));
-  await mkdir(path.join(workDirectory, ".cognito"));
+  await mkdir(path.join(workDirectory, ".cognito", "db"), { recursive: true });
   await writeFile(
     path.join(workDirectory, ".cognito", "config.json"),
     JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
   );
+  for (const pool of preload) await writePoolFile(workDirectory, pool);
   const entry = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
   const child = spawn(process.execPath, [entry], {
     cwd: workDirectory,
@@ -88,6 +93,54 @@ export async function startCognito(log: (line: string) => void = () => {}): Prom
   };
 }
 
+/**
+ * A pool written to the emulator's store before it starts. Creating users one
+ * request at a time costs the emulator a rewrite of the whole pool file each,
+ * which takes minutes at ten thousand users; a preloaded pool takes a second.
+ */
+export interface PreloadedPool {
+  /** In the emulator's own form, e.g. `local_bench`. */
+  id: string;
+  users: readonly FixtureUser[];
+  /** Filled in by startCognito: each user's `sub`, in fixture order. */
+  subs?: string[];
+}
+
+async function writePoolFile(workDirectory: string, pool: PreloadedPool): Promise<void> {
+  const now = new Date().toISOString();
+  const subs: string[] = [];
+  const users = Object.fromEntries(
+    pool.users.map((user, index) => {
+      const sub = randomUUID();
+      subs.push(sub);
+      const username = usernameFor(user, index);
+      return [
+        username,
+        {
+          Username: username,
+          Attributes: [
+            { Name: "email", Value: user.email },
+            { Name: "email_verified", Value: String(user.emailVerified ?? true) },
+            { Name: "sub", Value: sub },
+          ],
+          Enabled: user.enabled ?? true,
+          UserStatus: "CONFIRMED",
+          UserCreateDate: now,
+          UserLastModifiedDate: now,
+          RefreshTokens: [],
+        },
+      ];
+    }),
+  );
+  // Without "Options" the emulator gives the pool its defaults.
+  await writeFile(path.join(workDirectory, ".cognito", "db", `${pool.id}.json`), JSON.stringify({ Users: users }));
+  pool.subs = subs;
+}
+
+function usernameFor(user: FixtureUser, index: number): string {
+  return user.username ?? `user-${index}-${user.email.replace(/[^a-z0-9]/gi, "-")}`;
+}
+
 /** A user of the emulated pool, as a fixture describes it. */
 export interface FixtureUser {
   email: string;
@@ -116,7 +169,7 @@ export async function createUserPool(
     if (!userPoolId) throw new Error("cognito-local returned a pool without an id");
     const subs: string[] = [];
     for (const [index, user] of users.entries()) {
-      const username = user.username ?? `user-${index}-${user.email.replace(/[^a-z0-9]/gi, "-")}`;
+      const username = usernameFor(user, index);
       const created = await client.send(
         new AdminCreateUserCommand({
           UserPoolId: userPoolId,

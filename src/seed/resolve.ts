@@ -9,14 +9,18 @@ export interface Resolution {
 }
 
 export interface ResolveOptions {
-  /** Lookups in flight at once. */
-  concurrency: number;
+  /**
+   * Lookups started per second, at most. Cognito's ListUsers quota (30 a
+   * second per account and region) is shared with the platform's own traffic,
+   * so the seed takes only part of it. Starts are spaced evenly, never bunched.
+   */
+  requestsPerSecond: number;
   /** Called as each lookup finishes, for progress. */
   onResolved?: (resolution: Resolution) => void;
 }
 
 /**
- * Looks every manifest entry up, a few at a time, and returns the results in
+ * Looks every manifest entry up under a rate limit and returns the results in
  * manifest order. Network only: no database connection is open meanwhile.
  * The first fatal error aborts the lookups in flight, skips those not yet
  * started, and is rethrown.
@@ -26,7 +30,12 @@ export async function resolveAll(
   entries: readonly ManifestEntry[],
   options: ResolveOptions,
 ): Promise<Resolution[]> {
-  const queue = new PQueue({ concurrency: options.concurrency });
+  // One start per 1/rps seconds; enough in flight to keep that pace while each lookup takes up to a second.
+  const queue = new PQueue({
+    concurrency: options.requestsPerSecond,
+    intervalCap: 1,
+    interval: 1000 / options.requestsPerSecond,
+  });
   const abort = new AbortController();
   let fatal: { error: unknown } | undefined;
 

@@ -30,9 +30,6 @@ export interface SeedDependencies {
   now?: () => number;
 }
 
-/** Lookups in flight at once. */
-const LOOKUP_CONCURRENCY = 4;
-
 const LEVELS = new Set<string>(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
 
 function emptyReport(flags: { dryRun: boolean; strict: boolean }, startedAt: Date): SeedReport {
@@ -93,7 +90,8 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
     logger.debug({ users: entries.length }, "manifest valid");
 
     directory = await deps.openDirectory(config);
-    resolutions = await resolveAll(directory, entries, { concurrency: LOOKUP_CONCURRENCY });
+    resolutions = await resolveAll(directory, entries, { requestsPerSecond: config.cognito.requestsPerSecond });
+    const resolved = resolutions.filter(({ lookup }) => lookup.status === "resolved").length;
     if (flags.strict) {
       const skipped = skippedUsers(resolutions, redact);
       if (skipped.length > 0) {
@@ -101,6 +99,10 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       }
     }
 
+    logger.info(
+      { resolved, skipped: resolutions.length - resolved, dryRun: flags.dryRun },
+      `${resolved} of ${resolutions.length} users resolved in Cognito; ${flags.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
+    );
     database = await deps.openDatabase(config);
     const { plan, written } = await applySeed(database, resolutions, {
       dryRun: flags.dryRun,

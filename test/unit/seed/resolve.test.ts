@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 
 import type { IdentityDirectory, Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
@@ -15,7 +15,35 @@ const entries: ManifestEntry[] = Array.from({ length: 10 }, (_, i) => ({
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("resolveAll", () => {
-  it("returns lookups in manifest order, with at most `concurrency` in flight", async () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("starts at most `requestsPerSecond` lookups a second, evenly spaced", async () => {
+    vi.useFakeTimers();
+    const started: number[] = [];
+    const directory: IdentityDirectory = {
+      lookup: async () => {
+        started.push(Date.now());
+        return { status: "not_found" };
+      },
+    };
+    const t0 = Date.now();
+    const done = resolveAll(directory, entries, { requestsPerSecond: 4 });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1_000);
+    // One at once, then one every 250 ms.
+    expect(started).toHaveLength(5);
+    await vi.advanceTimersByTimeAsync(2_000);
+    await done;
+    expect(started).toHaveLength(10);
+    const gaps = started.slice(1).map((time, i) => time - started[i]!);
+    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
+    expect(started[0]).toBe(t0);
+  });
+
+  it("returns lookups in manifest order, with at most `requestsPerSecond` in flight", async () => {
     let inFlight = 0;
     let peak = 0;
     const directory: IdentityDirectory = {
@@ -29,9 +57,10 @@ describe("resolveAll", () => {
       },
     };
     const seen: string[] = [];
-    const resolutions = await resolveAll(directory, entries, { concurrency: 3, onResolved: (r) => seen.push(r.entry.email) });
+    const resolutions = await resolveAll(directory, entries, { requestsPerSecond: 200, onResolved: (r) => seen.push(r.entry.email) });
     expect(resolutions.map((r) => r.entry.email)).toEqual(entries.map((e) => e.email));
-    expect(peak).toBe(3);
+    expect(peak).toBeGreaterThan(1);
+    expect(peak).toBeLessThanOrEqual(200);
     expect(seen).toHaveLength(10);
   });
 
@@ -53,14 +82,14 @@ describe("resolveAll", () => {
         });
       },
     };
-    await expect(resolveAll(directory, entries, { concurrency: 2 })).rejects.toBe(fatal);
+    await expect(resolveAll(directory, entries, { requestsPerSecond: 1000 })).rejects.toBe(fatal);
     expect(aborted).toEqual(["user0@example.org"]);
     expect(started).toEqual(["user0@example.org", "user1@example.org"]);
   });
 
   it("keeps transient outcomes as results, not errors", async () => {
     const directory: IdentityDirectory = { lookup: async () => ({ status: "transient", reason: "throttled" }) };
-    const resolutions = await resolveAll(directory, entries.slice(0, 2), { concurrency: 2 });
+    const resolutions = await resolveAll(directory, entries.slice(0, 2), { requestsPerSecond: 100 });
     expect(resolutions.map((r) => r.lookup)).toEqual([
       { status: "transient", reason: "throttled" },
       { status: "transient", reason: "throttled" },
