@@ -35,6 +35,8 @@ export function runCommand(
       clearTimeout(timer);
       resolve({ code, signal, stdout, stderr, durationMs: performance.now() - started });
     });
+    // A child that exits before reading its input would otherwise raise EPIPE here.
+    child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
 }

@@ -10,16 +10,21 @@ function locationOf(databaseUrl: string): string {
   }
 }
 
-/** Walks an error and its causes for the first string `code` (pg's SQLSTATE, Node's errno, Prisma's P-code). */
-function codesOf(error: unknown): string[] {
+/**
+ * The codes (pg's SQLSTATE, Node's errno, Prisma's P-code, the adapter's
+ * error kind) and messages of an error and its causes.
+ */
+function describeChain(error: unknown): { codes: string[]; messages: string[] } {
   const codes: string[] = [];
+  const messages: string[] = [];
   let current: unknown = error;
   for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
-    const { code, cause, kind, originalCode } = current as Record<string, unknown>;
+    const { code, cause, kind, originalCode, message } = current as Record<string, unknown>;
     for (const candidate of [code, kind, originalCode]) if (typeof candidate === "string") codes.push(candidate);
+    if (typeof message === "string") messages.push(message);
     current = cause;
   }
-  return codes;
+  return { codes, messages };
 }
 
 /**
@@ -27,8 +32,10 @@ function codesOf(error: unknown): string[] {
  * what happened and what to fix. The transaction was rolled back in every case.
  */
 export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
-  const codes = codesOf(error);
+  const { codes, messages } = describeChain(error);
   const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
+  // pg reports its own timeouts and dropped connections by message only.
+  const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
   const where = locationOf(databaseUrl);
   let problem: string;
   if (has("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "DatabaseNotReachable", "P1001")) {
@@ -39,8 +46,10 @@ export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseEr
     problem = `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
   } else if (has("42P01", "TableDoesNotExist", "P2021")) {
     problem = "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
-  } else if (has("ETIMEDOUT", "P1002")) {
+  } else if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
     problem = `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
+  } else if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection/i)) {
+    problem = `the connection to the database at ${where} was lost during the seed's transaction, which was rolled back`;
   } else if (has("P2028")) {
     problem = "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";
   } else {

@@ -12,7 +12,8 @@ import { pipeline } from "node:stream";
 export type Fault =
   | { kind: "status"; status: number; errorType?: string; body?: string }
   | { kind: "reset" } // destroy the client socket without any response (SDK sees ECONNRESET / socket hang up)
-  | { kind: "hang" }; // accept the request and never answer (until close())
+  | { kind: "hang" } // accept the request and never answer (until close())
+  | { kind: "delay"; ms: number }; // forward the request after `ms` milliseconds
 
 export type FaultMatch = "all" | { email: string } | { action: string };
 
@@ -108,6 +109,7 @@ export function chooseRule<Rule extends ActiveRule>(rules: readonly Rule[], requ
 /** How a request's fate is recorded: "forwarded", "status:503", "reset" or "hang". */
 export function outcomeOf(fault: Fault | undefined): string {
   if (fault === undefined) return "forwarded";
+  if (fault.kind === "delay") return `delay:${fault.ms}`;
   return fault.kind === "status" ? `status:${fault.status}` : fault.kind;
 }
 
@@ -192,6 +194,9 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
         return;
       case "hang":
         // Nothing to do: the socket stays open until the client gives up or close() destroys it.
+        return;
+      case "delay":
+        setTimeout(() => forward(req, res, body), fault.ms);
         return;
     }
   }
