@@ -48,7 +48,7 @@ export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseEr
     problem = "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
   } else if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
     problem = `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
-  } else if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection/i)) {
+  } else if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
     problem = `the connection to the database at ${where} was lost during the seed's transaction, which was rolled back`;
   } else if (has("P2028")) {
     problem = "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";

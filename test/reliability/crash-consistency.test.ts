@@ -1,0 +1,198 @@
+/**
+ * Suite 2: crash consistency. The seed is killed with SIGKILL at random
+ * moments of its apply phase, and separately its database backend is
+ * terminated mid-transaction. Afterwards the database must hold either the
+ * whole previous state or the whole new one, never a mix, and the next run
+ * must reach the expected state.
+ */
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { createInterface } from "node:readline";
+
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { SEED_APPLICATION_NAME } from "../../src/db.js";
+import { startCognito, type LocalCognito, type PreloadedPool } from "../../src/dev/cognito.js";
+import type { ManifestEntry } from "../../src/manifest.js";
+import { writeManifest } from "../support/seed-fixture.js";
+import { output, prisma, query, ROOT, stack } from "../support/stack.js";
+import { count, mustBeZero, scale } from "./support/figures.js";
+import { appUrl, checkOutput, migratedAppDatabase, seed, sentinelEnvironment, tableContents } from "./support/runs.js";
+
+/** Large enough that applying it takes a while. */
+const USERS = scale(3_000, 1_500);
+const KILLS = scale(10, 3);
+const TERMINATIONS = scale(10, 3);
+
+type State = Awaited<ReturnType<typeof tableContents>>;
+
+const ROLES = ["Admin", "Researcher", "Viewer"] as const;
+const emailOf = (i: number) => `member${i}@trust.example.org`;
+
+/** The previous manifest holds the first two thirds of the users; the new one all of them, every organisation changed. */
+function manifest(version: "previous" | "new"): ManifestEntry[] {
+  const size = version === "previous" ? Math.floor((USERS * 2) / 3) : USERS;
+  return Array.from({ length: size }, (_, i) => ({
+    email: emailOf(i),
+    name: `Member ${i}`,
+    organisation: `${version === "previous" ? "Old" : "New"} Trust ${i % 17}`,
+    role: ROLES[i % 3]!,
+  }));
+}
+
+function sameState(a: State, b: State): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+describe("crash consistency", () => {
+  let cognito: LocalCognito;
+  let env: (databaseUrl: string) => Record<string, string>;
+  let entries: ManifestEntry[];
+  let previousTemplate: string;
+  let previous: State;
+  let expected: State;
+  /** How long the reference run took from "applying" to its exit: the window the kills aim at. */
+  let applyMs: number;
+
+  async function cloneOfPrevious(): Promise<string> {
+    const name = `crash_${randomBytes(6).toString("hex")}`;
+    await query(stack().postgresAdminUrl, `CREATE DATABASE "${name}" TEMPLATE "${previousTemplate}" OWNER "${stack().appUser}"`);
+    return appUrl(name);
+  }
+
+  /** Starts `npx prisma db seed` in its own process group; resolves `applying` when the seed starts its transaction. */
+  function startSeed(databaseUrl: string) {
+    const child = spawn("npx", ["prisma", "db", "seed"], { cwd: ROOT, env: { ...process.env, ...env(databaseUrl) }, detached: true });
+    let stdout = "";
+    let stderr = "";
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    const applying = new Promise<number>((resolve) => {
+      createInterface({ input: child.stdout }).on("line", (line) => {
+        stdout += `${line}\n`;
+        if (line.includes("applying in one transaction")) resolve(performance.now());
+      });
+    });
+    const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+      child.once("close", (code, signal) => resolve({ code, signal })),
+    );
+    return {
+      applying,
+      exited,
+      kill: () => process.kill(-child.pid!, "SIGKILL"),
+      result: async () => ({ ...(await exited), stdout, stderr, durationMs: 0 }),
+    };
+  }
+
+  beforeAll(async () => {
+    const pool: PreloadedPool = { id: "local_crash", users: Array.from({ length: USERS }, (_, i) => ({ email: emailOf(i) })) };
+    cognito = await startCognito(() => {}, [pool]);
+    const [previousManifest, newManifest] = await Promise.all([writeManifest(manifest("previous")), writeManifest(manifest("new"))]);
+    entries = manifest("new");
+    env = (databaseUrl) => ({
+      ...sentinelEnvironment(databaseUrl, pool.id, newManifest),
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: cognito.endpoint,
+      // The emulator on loopback can take far more than the production default.
+      SEED_COGNITO_RPS: "1000",
+    });
+
+    // The previous state: a boot with the previous manifest.
+    const base = await migratedAppDatabase();
+    previousTemplate = new URL(base).pathname.slice(1);
+    const first = await prisma(["db", "seed"], { ...env(base), SEED_USERS_FILE: previousManifest });
+    expect(first.code, output(first)).toBe(0);
+    previous = await tableContents(base);
+
+    // The new state, and how long applying it takes, from an undisturbed run.
+    const reference = await cloneOfPrevious();
+    const run = startSeed(reference);
+    const started = await run.applying;
+    const done = await run.exited;
+    applyMs = performance.now() - started;
+    expect(done.code).toBe(0);
+    expected = await tableContents(reference);
+    expect(expected.profiles).toHaveLength(USERS);
+    expect(previous.profiles).toHaveLength(Math.floor((USERS * 2) / 3));
+    console.log(`crash suite: ${USERS} users; applying the new manifest takes ${Math.round(applyMs)} ms from the "applying" line to exit`);
+  });
+
+  afterAll(() => cognito?.stop());
+
+  it(`SIGKILL at ${KILLS} random moments of the apply phase: whole previous state or whole new one, then convergence`, async (context) => {
+    let survived = 0;
+    let mixes = 0;
+    let beforeCommit = 0;
+    for (let i = 0; i < KILLS; i++) {
+      const databaseUrl = await cloneOfPrevious();
+      const run = startSeed(databaseUrl);
+      await run.applying;
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * applyMs));
+      run.kill();
+      await run.exited;
+      checkOutput(context, await run.result(), entries.map((e) => e.email));
+
+      const state = await tableContents(databaseUrl);
+      const wasPrevious = sameState(state, previous);
+      const wasNew = sameState(state, expected);
+      if (wasPrevious) beforeCommit += 1;
+      if (!wasPrevious && !wasNew) mixes += 1;
+
+      const next = await seed(context, { env: env(databaseUrl), entries });
+      const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
+      if ((wasPrevious || wasNew) && converged) survived += 1;
+      expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
+      expect(converged, output(next)).toBe(true);
+    }
+    console.log(`SIGKILL: ${KILLS} kills, ${beforeCommit} inside the transaction (previous state kept), ${KILLS - beforeCommit} after commit`);
+    count(context, "crash: SIGKILL during the apply phase", KILLS, survived);
+    mustBeZero(context, "rows lost or half-written", mixes);
+    // A suite whose kills all land after the commit would prove nothing.
+    expect(beforeCommit).toBeGreaterThan(0);
+  });
+
+  it(`the seed's database backend terminated at ${TERMINATIONS} random moments mid-transaction: the same`, async (context) => {
+    let survived = 0;
+    let mixes = 0;
+    let terminated = 0;
+    for (let i = 0; i < TERMINATIONS; i++) {
+      const databaseUrl = await cloneOfPrevious();
+      const database = new URL(databaseUrl).pathname.slice(1);
+      const run = startSeed(databaseUrl);
+      await run.applying;
+      // Wait for the seed's transaction to open, then strike somewhere inside it.
+      let backend: number | undefined;
+      while (backend === undefined) {
+        const rows = await query<{ pid: number }>(
+          stack().postgresAdminUrl,
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = $2 AND xact_start IS NOT NULL",
+          [SEED_APPLICATION_NAME, database],
+        );
+        backend = rows[0]?.pid;
+        if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * applyMs * 0.8));
+      const [{ done } = { done: false }] = await query<{ done: boolean }>(stack().postgresAdminUrl, "SELECT pg_terminate_backend($1) AS done", [backend]);
+      if (done) terminated += 1;
+      const exit = await run.exited;
+      const result = await run.result();
+      checkOutput(context, result, entries.map((e) => e.email));
+
+      const state = await tableContents(databaseUrl);
+      const wasPrevious = sameState(state, previous);
+      const wasNew = sameState(state, expected);
+      if (!wasPrevious && !wasNew) mixes += 1;
+      // Killed inside the transaction: the seed says so and fails; after the commit it had already succeeded.
+      const honest = wasPrevious ? exit.code === 1 && /connection to the database .* was lost/.test(result.stdout) : exit.code === 0;
+
+      const next = await seed(context, { env: env(databaseUrl), entries });
+      const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
+      if ((wasPrevious || wasNew) && honest && converged) survived += 1;
+      expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
+      expect(honest, `exit ${String(exit.code)} with state ${wasPrevious ? "previous" : "new"}\n${result.stdout}`).toBe(true);
+      expect(converged, output(next)).toBe(true);
+    }
+    console.log(`pg_terminate_backend: ${TERMINATIONS} attempts, ${terminated} backends terminated`);
+    count(context, "crash: database backend terminated mid-transaction", TERMINATIONS, survived);
+    mustBeZero(context, "rows lost or half-written", mixes);
+    expect(terminated).toBeGreaterThan(0);
+  });
+});
