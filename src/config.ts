@@ -19,7 +19,9 @@ export type LogLevel = (typeof LOG_LEVELS)[number];
 function postgresUrl(value: string): boolean {
   try {
     const url = new URL(value);
-    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && url.hostname !== "";
+    // A Unix socket is named by `?host=/path` instead of the URL's host.
+    const hasHost = url.hostname !== "" || (url.searchParams.get("host") ?? "").startsWith("/");
+    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && hasHost;
   } catch {
     return false;
   }
@@ -41,8 +43,8 @@ const boolean = (fallback: boolean) =>
 
 const Environment = z.object({
   DATABASE_URL: z
-    .string("is required (the PostgreSQL URL, e.g. postgresql://user:password@host:5432/db)")
-    .refine(postgresUrl, "must be a postgresql:// URL with a host"),
+    .string("is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)")
+    .refine(postgresUrl, "must be a postgresql:// URL with a host (or ?host=/socket/directory)"),
   AWS_REGION: z
     .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
     .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),

@@ -29,19 +29,21 @@ function characters(text: string): number {
  * a quote or backslash would end or escape the literal, and whitespace or a
  * control character is never part of a real address.
  */
+// Each check stops the field's checks (`abort`): one problem a field, not a
+// tab reported once as a control character and again as whitespace.
 const Email = z
   .string()
-  .refine((email) => !email.includes('"'), 'must not contain a double quote (")')
-  .refine((email) => !email.includes("\\"), "must not contain a backslash")
-  .refine((email) => !CONTROL.test(email), "must not contain control characters")
-  .refine((email) => !WHITESPACE.test(email), "must not contain whitespace")
-  .refine((email) => email.length <= MAX_EMAIL_LENGTH, `must be at most ${MAX_EMAIL_LENGTH} characters`)
+  .refine((email) => !email.includes('"'), { message: 'must not contain a double quote (")', abort: true })
+  .refine((email) => !email.includes("\\"), { message: "must not contain a backslash", abort: true })
+  .refine((email) => !CONTROL.test(email), { message: "must not contain control characters", abort: true })
+  .refine((email) => !WHITESPACE.test(email), { message: "must not contain whitespace", abort: true })
+  .refine((email) => email.length <= MAX_EMAIL_LENGTH, { message: `must be at most ${MAX_EMAIL_LENGTH} characters`, abort: true })
   .pipe(z.email("must be a valid email address"));
 
 const Text = z
   .string()
-  .refine((text) => text.trim() !== "", "must not be empty")
-  .refine((text) => !CONTROL.test(text), "must not contain control characters")
+  .refine((text) => text.trim() !== "", { message: "must not be empty", abort: true })
+  .refine((text) => !CONTROL.test(text), { message: "must not contain control characters", abort: true })
   .refine((text) => characters(text) <= MAX_TEXT_LENGTH, `must be at most ${MAX_TEXT_LENGTH} characters`);
 
 const ManifestUser = z.strictObject({
@@ -101,11 +103,24 @@ function kindOf(value: unknown): string {
  * quote, which is dropped.)
  */
 function describeJsonError(message: string, text: string): string {
-  const reason = message.replace(/, (\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/s, "");
+  const reason = printable(message.replace(/, (\.\.\.)?".*$/s, "").replace(/ in JSON at position \d+.*$/s, ""));
   const position = /at position (\d+)/.exec(message)?.[1];
   if (position === undefined) return reason;
   const before = text.slice(0, Number(position)).split("\n");
   return `${reason} at line ${before.length}, column ${before.at(-1)!.length + 1}`;
+}
+
+/**
+ * A key is the manifest's own text: named only when it is a plain word, since
+ * it could as well hold a line break or someone's email address.
+ */
+function describeKey(key: string): string {
+  return /^[A-Za-z_$][\w$-]{0,40}$/.test(key) ? `"${key}"` : "(a name that is not a plain word)";
+}
+
+/** What a JSON error may quote: control and invisible characters as \u escapes, never raw. */
+function printable(text: string): string {
+  return text.replace(/[^\x20-\x7e]/g, (character) => `\\u${character.charCodeAt(0).toString(16).padStart(4, "0")}`);
 }
 
 function describeIssue(issue: z.core.$ZodIssue): string {
@@ -121,7 +136,7 @@ function describeIssue(issue: z.core.$ZodIssue): string {
       return `${where}: must be ${expected}${hint} (got ${kindOf(issue.input)})`;
     }
     case "unrecognized_keys":
-      return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map((key) => `"${key}"`).join(", ")}`;
+      return `${where}: unknown field${issue.keys.length > 1 ? "s" : ""} ${issue.keys.map(describeKey).join(", ")}`;
     default:
       return `${where}: ${issue.message}`;
   }
@@ -131,7 +146,8 @@ function describeIssue(issue: z.core.$ZodIssue): string {
 export function parseManifest(text: string, source: string): ManifestEntry[] {
   let json: unknown;
   try {
-    json = JSON.parse(text);
+    // Editors on Windows (and spreadsheet exports) often start a UTF-8 file with a byte-order mark.
+    json = JSON.parse(text.replace(/^\uFEFF/, ""));
   } catch (error) {
     throw new ManifestError([`manifest ${source}: not valid JSON (${describeJsonError((error as Error).message, text)})`]);
   }

@@ -32,6 +32,12 @@ function usageError(argv: string[]): UsageError {
 }
 
 describe("readEnvironment", () => {
+  it("accepts a Unix-socket URL, which names its directory with ?host=", () => {
+    const url = "postgresql://flip@localhost/flip?host=/var/run/postgresql";
+    expect(readEnvironment({ ...REQUIRED, DATABASE_URL: url }).databaseUrl).toBe(url);
+    expect(readEnvironment({ ...REQUIRED, DATABASE_URL: "postgresql:///flip?host=/var/run/postgresql" }).databaseUrl).toContain("host=");
+  });
+
   it("applies the defaults when only the required variables are set", () => {
     expect(readEnvironment(REQUIRED)).toEqual({
       databaseUrl: REQUIRED.DATABASE_URL,
@@ -40,7 +46,7 @@ describe("readEnvironment", () => {
       usersFile: "prisma/seed-users.json",
       logLevel: "info",
       redactEmails: true,
-      cognito: { connectTimeoutMs: 3000, requestTimeoutMs: 5000 },
+      cognito: { connectTimeoutMs: 3000, requestTimeoutMs: 5000, requestsPerSecond: 10 },
       database: { connectTimeoutMs: 10000, transactionTimeoutMs: 120000 },
     });
   });
@@ -55,6 +61,7 @@ describe("readEnvironment", () => {
       SEED_COGNITO_REQUEST_TIMEOUT_MS: "600000",
       SEED_DATABASE_CONNECT_TIMEOUT_MS: "2500",
       SEED_TRANSACTION_TIMEOUT_MS: "30000",
+      SEED_COGNITO_RPS: "25",
     };
     expect(readEnvironment(env)).toEqual({
       databaseUrl: REQUIRED.DATABASE_URL,
@@ -63,7 +70,7 @@ describe("readEnvironment", () => {
       usersFile: "/etc/flip/users.json",
       logLevel: "debug",
       redactEmails: false,
-      cognito: { connectTimeoutMs: 1, requestTimeoutMs: 600000 },
+      cognito: { connectTimeoutMs: 1, requestTimeoutMs: 600000, requestsPerSecond: 25 },
       database: { connectTimeoutMs: 2500, transactionTimeoutMs: 30000 },
     });
   });
@@ -120,10 +127,12 @@ describe("readEnvironment", () => {
   });
 
   it.each([
-    ["DATABASE_URL", "mysql://flip:s3cret@db.internal/flip", "must be a postgresql:// URL with a host"],
-    ["DATABASE_URL", "postgresql:///flip", "must be a postgresql:// URL with a host"],
-    ["DATABASE_URL", "postgresql://flip:s3cret@/flip", "must be a postgresql:// URL with a host"],
-    ["DATABASE_URL", "db.internal:5432/flip s3cret", "must be a postgresql:// URL with a host"],
+    ["DATABASE_URL", "mysql://flip:s3cret@db.internal/flip", "must be a postgresql:// URL with a host (or ?host=/socket/directory)"],
+    ["DATABASE_URL", "postgresql:///flip", "must be a postgresql:// URL with a host (or ?host=/socket/directory)"],
+    ["DATABASE_URL", "postgresql://flip:s3cret@/flip", "must be a postgresql:// URL with a host (or ?host=/socket/directory)"],
+    ["DATABASE_URL", "db.internal:5432/flip s3cret", "must be a postgresql:// URL with a host (or ?host=/socket/directory)"],
+    ["SEED_COGNITO_RPS", "0", "must be between 1 and 1000"],
+    ["SEED_COGNITO_RPS", "2.5", "must be a whole number of requests per second"],
     ["AWS_REGION", "EU-WEST-2", "must be an AWS region such as eu-west-2"],
     ["AWS_REGION", "eu-west", "must be an AWS region such as eu-west-2"],
     ["AWS_REGION", "london", "must be an AWS region such as eu-west-2"],

@@ -115,6 +115,16 @@ describe("parseManifest: text that is not JSON", () => {
   });
 });
 
+describe("parseManifest: encodings", () => {
+  it("accepts a file that starts with a UTF-8 byte-order mark, as Windows editors write them", () => {
+    expect(parseManifest(`\uFEFF${JSON.stringify({ users: [alice] })}`, SOURCE)).toEqual([alice]);
+  });
+
+  it("shows an unexpected control character as an escape, never raw", () => {
+    expect(problemsOf("\u0007")).toEqual([`${PREFIX}not valid JSON (Unexpected token '\\u0007')`]);
+  });
+});
+
 describe("parseManifest: the shape", () => {
   it.each([
     ["a list", "[]", "a list"],
@@ -171,6 +181,9 @@ describe("parseManifest: the shape", () => {
     ["an entry", withAlice({ sub: "x" }), 'users[0]: unknown field "sub"'],
     ["an entry (two fields)", withAlice({ sub: "x", groups: [] }), 'users[0]: unknown fields "sub", "groups"'],
     ["the top level", JSON.stringify({ users: [alice], roles: [] }), 'the top level: unknown field "roles"'],
+    // A key is the file's own text: a line break or an email in it is not repeated.
+    ["an entry (a key with a line break)", withAlice({ "admin\nrole": 1 }), "users[0]: unknown field (a name that is not a plain word)"],
+    ["an entry (a key that is an email)", withAlice({ "carol@example.org": 1 }), "users[0]: unknown field (a name that is not a plain word)"],
   ])("rejects an extra field in %s", (_, text, problem) => {
     expect(problemsOf(text)).toEqual([PREFIX + problem]);
   });
@@ -197,12 +210,13 @@ describe("parseManifest: emails", () => {
     ["a double quote", 'al"ice@example.com', ['must not contain a double quote (")']],
     ["a backslash", "al\\ice@example.com", ["must not contain a backslash"]],
     ["a space", "al ice@example.com", ["must not contain whitespace"]],
-    ["a tab", "al\tice@example.com", ["must not contain control characters", "must not contain whitespace"]],
-    ["a newline", "alice@example.com\n", ["must not contain control characters", "must not contain whitespace"]],
+    // One problem a field: a tab is a control character, and not reported again as whitespace.
+    ["a tab", "al\tice@example.com", ["must not contain control characters"]],
+    ["a newline", "alice@example.com\n", ["must not contain control characters"]],
     ["a control character (BEL)", "al\u0007ice@example.com", ["must not contain control characters"]],
     ["a C1 control character (NEL)", "al\u0085ice@example.com", ["must not contain control characters"]],
     ["a no-break space", "alice\u00a0@example.com", ["must not contain whitespace"]],
-    ["a filter injection", 'a@b.com" or email ^= "', ['must not contain a double quote (")', "must not contain whitespace"]],
+    ["a filter injection", 'a@b.com" or email ^= "', ['must not contain a double quote (")']],
     ["no @", "alice.example.com", ["must be a valid email address"]],
     ["no domain", "alice@", ["must be a valid email address"]],
     ["an empty string", "", ["must be a valid email address"]],
