@@ -14,8 +14,10 @@ import { freePort } from "./free-port.js";
 // shutdown hook without its callback, which then throws while the process
 // exits. Our stacks are stopped explicitly, on signals, and by the watchdog,
 // so those two hooks go; the signal hooks stay.
-exitHook.unhookEvent("beforeExit");
-exitHook.unhookEvent("exit");
+// (A process may load this module more than once: vitest does, once a project.)
+for (const event of ["beforeExit", "exit"]) {
+  if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
+}
 
 export interface LocalPostgres {
   port: number;
