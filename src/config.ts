@@ -102,11 +102,15 @@ export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
   };
 }
 
+export const LOOKUP_STRATEGIES = ["auto", "filter", "scan"] as const;
+export type LookupRequest = (typeof LOOKUP_STRATEGIES)[number];
+
 export interface SeedFlags {
   dryRun: boolean;
   strict: boolean;
   users?: string;
   report?: string;
+  lookup: LookupRequest;
   help: boolean;
 }
 
@@ -115,14 +119,17 @@ const FLAG_OPTIONS = {
   strict: { type: "boolean" },
   users: { type: "string" },
   report: { type: "string" },
+  lookup: { type: "string" },
   help: { type: "boolean", short: "h" },
 } as const;
 
-export const USAGE = `Usage: npx prisma db seed -- [--dry-run] [--strict] [--users <file>] [--report <file>]
+export const USAGE = `Usage: npx prisma db seed -- [--dry-run] [--strict] [--users <file>] [--report <file>] [--lookup <how>]
   --dry-run        resolve users and print the plan; write nothing
   --strict         any skipped user makes the run fail (exit 1) and nothing is written
   --users <file>   the users manifest (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
   --report <file>  also write the run report as JSON
+  --lookup <how>   auto (default): whichever needs fewer Cognito calls; filter: one ListUsers
+                   call per email; scan: one paginated pass over the whole pool
 Exit codes: 0 success, 1 fatal, 2 usage error.`;
 
 /** Parses the flags after `--`; anything unknown or incomplete is a usage error. */
@@ -137,11 +144,16 @@ export function parseFlags(argv: readonly string[]): SeedFlags {
   for (const name of ["users", "report"] as const) {
     if (values[name] === "") throw new UsageError([`--${name} needs a file name; see --help`]);
   }
+  const lookup = values.lookup ?? "auto";
+  if (!(LOOKUP_STRATEGIES as readonly string[]).includes(lookup)) {
+    throw new UsageError([`--lookup must be one of ${LOOKUP_STRATEGIES.join(", ")}; see --help`]);
+  }
   return {
     dryRun: values["dry-run"] ?? false,
     strict: values.strict ?? false,
     users: values.users,
     report: values.report,
+    lookup: lookup as LookupRequest,
     help: values.help ?? false,
   };
 }

@@ -39,6 +39,14 @@ export interface SeedReport {
   /** What the plan called for; in a dry run nothing of it was written. */
   planned?: WriteCounts;
   written?: WriteCounts;
+  /** How users were looked up in Cognito, and how many calls that took. */
+  lookup?: { strategy: string; reason: string; calls: number; throttleRetries: number };
+  /**
+   * Where the time went, in ms: loading code before the run (`startupMs`) and
+   * during it (`lazyImportsMs`), the Cognito and database phases (lazy imports
+   * included), and the seed's own work (the run less its lazy imports).
+   */
+  timings?: { startupMs: number; lazyImportsMs: number; cognitoMs: number; databaseMs: number; workMs: number };
   users: UserReport[];
 }
 
@@ -101,7 +109,15 @@ export function logReport(logger: Logger, report: SeedReport): void {
   const writes = report.dryRun ? report.planned : report.written;
   const rows = writes === undefined ? 0 : totalWrites(writes);
   logger.info(
-    { counts, planned: report.planned, written: report.written, dryRun: report.dryRun, durationMs: report.durationMs },
+    {
+      counts,
+      planned: report.planned,
+      written: report.written,
+      dryRun: report.dryRun,
+      durationMs: report.durationMs,
+      lookup: report.lookup,
+      timings: report.timings,
+    },
     `${report.dryRun ? "dry run: " : ""}${counts.resolved} of ${report.users.length} users seeded, ${skipped} skipped ` +
       `(${counts.not_found} not found, ${counts.ineligible} ineligible, ${counts.ambiguous} ambiguous, ${counts.transient} transient); ` +
       `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}`,

@@ -1,13 +1,20 @@
 import {
   CognitoIdentityProviderClient,
-  paginateListUsers,
+  DescribeUserPoolCommand,
+  ListUsersCommand,
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 
 import { FatalDirectoryError } from "../errors/index.js";
 import { classifyDirectoryError } from "./error-classification.js";
-import type { IdentityDirectory, Lookup } from "./identity-directory.js";
-import { lookupFromAccounts, type DirectoryAccount } from "./matches.js";
+import {
+  TransientDirectoryError,
+  type AccountPage,
+  type DirectoryAccount,
+  type IdentityDirectory,
+  type Lookup,
+} from "./identity-directory.js";
+import { lookupFromAccounts } from "./matches.js";
 
 /** ListUsers returns at most 60 users a page. */
 const MAX_PAGE_SIZE = 60;
@@ -50,33 +57,85 @@ function toAccount(user: UserType): DirectoryAccount {
   };
 }
 
-/** Resolves emails with ListUsers on one user pool; the stored id is the `sub` attribute, never the Username. */
+/** A failure to stop on, in the seed's words. */
+function fatal(reason: string, cause: unknown): FatalDirectoryError {
+  return new FatalDirectoryError([`Cognito: ${reason}`], { cause });
+}
+
+/**
+ * Resolves emails with ListUsers on one user pool; the stored id is the `sub`
+ * attribute, never the Username. Each method sends one request (plus the SDK's
+ * own retries), so the resolver can pace them under Cognito's quotas.
+ */
 export class CognitoDirectory implements IdentityDirectory {
   constructor(
     private readonly client: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
   ) {}
 
+  /** Lists one page; a filtered lookup follows `PaginationToken` itself, and rarely needs to. */
+  private async page(filter: string | undefined, token: string | undefined, signal?: AbortSignal): Promise<AccountPage> {
+    const page = await this.client.send(
+      new ListUsersCommand({
+        UserPoolId: this.userPoolId,
+        Filter: filter,
+        AttributesToGet: ATTRIBUTES,
+        Limit: MAX_PAGE_SIZE,
+        PaginationToken: token,
+      }),
+      { abortSignal: signal },
+    );
+    return { accounts: (page.Users ?? []).map(toAccount), next: page.PaginationToken || undefined };
+  }
+
   async lookup(email: string, signal?: AbortSignal): Promise<Lookup> {
     const accounts: DirectoryAccount[] = [];
     try {
-      const pages = paginateListUsers(
-        { client: this.client, pageSize: MAX_PAGE_SIZE, stopOnSameToken: true },
-        // The manifest rejects quotes, backslashes and whitespace in emails, so
-        // the value cannot change the meaning of the filter.
-        { UserPoolId: this.userPoolId, Filter: `email = "${email}"`, AttributesToGet: ATTRIBUTES },
-        { abortSignal: signal },
-      );
-      for await (const page of pages) accounts.push(...(page.Users ?? []).map(toAccount));
+      // The manifest rejects quotes, backslashes and whitespace in emails, so
+      // the value cannot change the meaning of the filter.
+      const filter = `email = "${email}"`;
+      let token: string | undefined;
+      do {
+        const page = await this.page(filter, token, signal);
+        accounts.push(...page.accounts);
+        // A token that comes back unchanged would loop forever.
+        token = page.next === token ? undefined : page.next;
+      } while (token);
     } catch (error) {
       const classification = classifyDirectoryError(error);
-      if (classification.category === "transient") return { status: "transient", reason: classification.reason };
-      throw new FatalDirectoryError([`Cognito: ${classification.reason}`], { cause: error });
+      if (classification.category === "transient") {
+        return { status: "transient", reason: classification.reason, throttled: classification.throttled };
+      }
+      throw fatal(classification.reason, error);
     }
     try {
       return lookupFromAccounts(email, accounts);
     } catch (error) {
-      throw new FatalDirectoryError([`Cognito: ${(error as Error).message}`], { cause: error });
+      throw fatal((error as Error).message, error);
+    }
+  }
+
+  async listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage> {
+    try {
+      return await this.page(undefined, token, signal);
+    } catch (error) {
+      const classification = classifyDirectoryError(error);
+      if (classification.category === "transient") {
+        throw new TransientDirectoryError(classification.reason, classification.throttled === true);
+      }
+      throw fatal(classification.reason, error);
+    }
+  }
+
+  async estimatedSize(signal?: AbortSignal): Promise<number | undefined> {
+    try {
+      const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
+      return described.UserPool?.EstimatedNumberOfUsers;
+    } catch (error) {
+      const classification = classifyDirectoryError(error);
+      // Only an optimisation hangs on the answer: without it, the seed looks users up one by one.
+      if (classification.category === "transient") return undefined;
+      throw fatal(`DescribeUserPool: ${classification.reason}`, error);
     }
   }
 

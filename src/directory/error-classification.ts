@@ -18,6 +18,8 @@ export type ErrorCategory = "transient" | "fatal";
 
 export interface Classification {
   category: ErrorCategory;
+  /** Cognito asked us to slow down (a transient error the resolver answers by slowing down). */
+  throttled?: boolean;
   /** One line: what happened and, for fatal errors, what to fix. Never holds a secret or an email. */
   reason: string;
 }
@@ -32,7 +34,7 @@ export const FATAL_ERROR_FIXES: Readonly<Record<string, string>> = {
   ResourceNotFoundException: "the user pool does not exist: check AWS_COGNITO_USER_POOL_ID and AWS_REGION",
   InvalidParameterException: "Cognito rejected the request as invalid: check AWS_COGNITO_USER_POOL_ID",
   UnrecognizedClientException: "the access key is not recognised: check the AWS credentials",
-  AccessDeniedException: "the credentials may not call cognito-idp:ListUsers on this pool: attach docs/iam-policy.json",
+  AccessDeniedException: "the credentials may not make this call on the user pool: grant what docs/iam-policy.json grants",
   ExpiredTokenException: "the AWS session token has expired: renew the credentials",
   InvalidSignatureException: "the request signature was rejected: check AWS_SECRET_ACCESS_KEY and the system clock",
   CredentialsProviderError: "no AWS credentials were found: provide them through the default credential chain (environment, profile or role)",
@@ -66,7 +68,9 @@ export function classifyDirectoryError(thrown: unknown): Classification {
   if (fix !== undefined) return { category: "fatal", reason: `${fix} (${name}${statusText})` };
 
   const sdkError = error as SdkError;
-  if (isThrottlingError(sdkError)) return { category: "transient", reason: `throttled by Cognito (${name}${statusText})` };
+  if (isThrottlingError(sdkError)) {
+    return { category: "transient", throttled: true, reason: `throttled by Cognito (${name}${statusText})` };
+  }
   if (isTransientError(sdkError)) {
     return { category: "transient", reason: `Cognito unavailable or unreachable (${name}${statusText})` };
   }

@@ -14,17 +14,54 @@ export type Lookup =
   | { status: "ineligible"; reason: IneligibleReason }
   /** More than one eligible account has this email: which one is meant cannot be known. */
   | { status: "ambiguous"; matches: number }
-  /** The directory could not answer just now (throttling, server fault, timeout, network); retries are spent. */
-  | { status: "transient"; reason: string };
+  /**
+   * The directory could not answer just now (throttling, server fault,
+   * timeout, network); retries are spent. `throttled` marks a request to slow
+   * down, which the resolver answers by slowing down and asking again.
+   */
+  | { status: "transient"; reason: string; throttled?: boolean };
 
 export type IneligibleReason = "email not verified" | "account disabled" | "account disabled and email not verified";
 
 export type LookupStatus = Lookup["status"];
 
+/** One account as a directory lists it: only what eligibility needs. */
+export interface DirectoryAccount {
+  sub: string | undefined;
+  email: string | undefined;
+  emailVerified: boolean;
+  enabled: boolean;
+}
+
+/** One page of a listing of every account, and the token of the next page if there is one. */
+export interface AccountPage {
+  accounts: DirectoryAccount[];
+  next?: string;
+}
+
+/** A listing page could not be fetched just now; `throttled` as in {@link Lookup}. */
+export class TransientDirectoryError extends Error {
+  override name = "TransientDirectoryError" as const;
+
+  constructor(
+    readonly reason: string,
+    readonly throttled: boolean,
+  ) {
+    super(reason);
+  }
+}
+
+/**
+ * Every method makes exactly one request to the directory (its client's own
+ * retries aside), so that the caller can pace them, and throws
+ * `FatalDirectoryError` when the directory cannot be used at all (wrong pool,
+ * bad credentials, a bug). `signal` aborts the request.
+ */
 export interface IdentityDirectory {
-  /**
-   * Looks one email up. Throws `FatalDirectoryError` when the directory cannot
-   * be used at all (wrong pool, bad credentials, a bug); `signal` aborts it.
-   */
+  /** Looks one email up. */
   lookup(email: string, signal?: AbortSignal): Promise<Lookup>;
+  /** One page of every account; throws `TransientDirectoryError` when it cannot be had just now. */
+  listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage>;
+  /** How many accounts the directory holds, by its own estimate; `undefined` if it cannot say just now. */
+  estimatedSize(signal?: AbortSignal): Promise<number | undefined>;
 }

@@ -1,12 +1,4 @@
-import type { IneligibleReason, Lookup } from "./identity-directory.js";
-
-/** One account as a directory listed it: only what eligibility needs. */
-export interface DirectoryAccount {
-  sub: string | undefined;
-  email: string | undefined;
-  emailVerified: boolean;
-  enabled: boolean;
-}
+import type { DirectoryAccount, IneligibleReason, Lookup } from "./identity-directory.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 

@@ -1,11 +1,12 @@
 /**
  * The applier: one database transaction per run. It takes the seed's advisory
  * lock first, so replicas booting at once take turns; reads the state after
- * the lock, so each turn sees the previous one's writes; plans; writes.
+ * the lock (four queries, however many users), so each turn sees the previous
+ * one's writes; plans; writes (a fixed number of statements per table).
  */
 import type { Database } from "../db.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { planSeed, plannedWrites, type DatabaseState, type SeedPlan, type WriteCounts } from "./plan.js";
+import { planSeed, plannedWrites, type DatabaseState, type ProfileRow, type SeedPlan, type WriteCounts } from "./plan.js";
 import type { Resolution } from "./resolve.js";
 
 type Transaction = Prisma.TransactionClient;
@@ -41,7 +42,27 @@ async function readState(tx: Transaction, userIds: string[]): Promise<DatabaseSt
   };
 }
 
+/**
+ * Prisma's `upsert`, for every profile in one statement: each row is created,
+ * or updated only when its name or organisation differ, which is also the only
+ * time `updated_at` moves. Rows another tool created meanwhile are updated,
+ * not duplicated, as `upsert` would.
+ */
+function upsertProfiles(tx: Transaction, rows: readonly ProfileRow[]): Promise<number> {
+  const ids = rows.map((row) => row.userId);
+  const names = rows.map((row) => row.name);
+  const organisations = rows.map((row) => row.organisation);
+  return tx.$executeRaw`
+    INSERT INTO user_profile (user_id, name, organisation)
+    SELECT * FROM unnest(${ids}::uuid[], ${names}::varchar[], ${organisations}::varchar[])
+    ON CONFLICT (user_id) DO UPDATE
+      SET name = EXCLUDED.name, organisation = EXCLUDED.organisation, updated_at = now()
+      WHERE (user_profile.name, user_profile.organisation) IS DISTINCT FROM (EXCLUDED.name, EXCLUDED.organisation)`;
+}
+
+/** Writes the plan with a fixed number of statements per table, however many users; nothing for an empty part. */
 async function writePlan(tx: Transaction, plan: SeedPlan): Promise<WriteCounts> {
+  // At most three, one a role: the fixed roles rarely change.
   for (const { row } of plan.roleWrites) {
     await tx.role.upsert({
       where: { id: row.id },
@@ -49,14 +70,8 @@ async function writePlan(tx: Transaction, plan: SeedPlan): Promise<WriteCounts> 
       update: { name: row.name, description: row.description },
     });
   }
-  // upsert, not create: another tool may have created the profile since we read.
-  for (const row of [...plan.profileCreates, ...plan.profileUpdates]) {
-    await tx.userProfile.upsert({
-      where: { userId: row.userId },
-      create: row,
-      update: { name: row.name, organisation: row.organisation },
-    });
-  }
+  const profiles = [...plan.profileCreates, ...plan.profileUpdates];
+  if (profiles.length > 0) await upsertProfiles(tx, profiles);
   const userRoles = plan.grants.length > 0 ? await tx.userRole.createMany({ data: plan.grants, skipDuplicates: true }) : { count: 0 };
   const bootstrapped = [...plan.grants, ...plan.adoptions];
   const seedGrants =

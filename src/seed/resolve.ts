@@ -1,7 +1,25 @@
-import PQueue from "p-queue";
+/**
+ * Resolution: every manifest email to a Lookup, over the network only (no
+ * database connection is open meanwhile), paced under Cognito's quota.
+ *
+ * Calls are rate-limited with p-throttle (at most `requestsPerSecond` in any
+ * second: a small manifest goes at once, a large one at the set pace). When
+ * Cognito still says "too many requests", every call waits a while and the
+ * throttled one is asked again: throttling slows the seed down, it does not
+ * cost users. The first fatal error aborts what is in flight and is rethrown.
+ */
+import pThrottle from "p-throttle";
 
-import type { IdentityDirectory, Lookup } from "../directory/identity-directory.js";
+import {
+  TransientDirectoryError,
+  type DirectoryAccount,
+  type IdentityDirectory,
+  type Lookup,
+} from "../directory/identity-directory.js";
+import { lookupFromAccounts } from "../directory/matches.js";
+import { FatalDirectoryError } from "../errors/index.js";
 import type { ManifestEntry } from "../manifest.js";
+import { chooseStrategy, needsPoolSize, type StrategyChoice, type StrategyRequest } from "./strategy.js";
 
 export interface Resolution {
   entry: ManifestEntry;
@@ -10,52 +28,157 @@ export interface Resolution {
 
 export interface ResolveOptions {
   /**
-   * Lookups started per second, at most. Cognito's ListUsers quota (30 a
-   * second per account and region) is shared with the platform's own traffic,
-   * so the seed takes only part of it. Starts are spaced evenly, never bunched.
+   * Calls started per second, at most. Cognito's ListUsers quota (30 a second
+   * per account and region) is shared with the platform's own traffic, so the
+   * seed takes only part of it.
    */
   requestsPerSecond: number;
-  /** Called as each lookup finishes, for progress. */
-  onResolved?: (resolution: Resolution) => void;
+  /** `auto` picks whichever of filter and scan needs fewer calls. */
+  strategy: StrategyRequest;
+  /** Told the choice before resolution starts, for the log. */
+  onChoice?: (choice: StrategyChoice) => void;
+}
+
+export interface ResolveResult {
+  resolutions: Resolution[];
+  choice: StrategyChoice;
+  /** Requests made to the directory (its client's own retries not counted). */
+  calls: number;
+  /** Times Cognito said "slow down" and was asked again later. */
+  throttleRetries: number;
 }
 
 /**
- * Looks every manifest entry up under a rate limit and returns the results in
- * manifest order. Network only: no database connection is open meanwhile.
- * The first fatal error aborts the lookups in flight, skips those not yet
- * started, and is rethrown.
+ * How often a throttled call is asked again, and how long every call waits
+ * first: 0.5, 1, 2, 4 and 4 s, 11.5 s in all. Cognito's quotas are per second,
+ * so a pause of a few seconds lets the platform's own traffic through too.
  */
+export const THROTTLE_RETRIES = 5;
+const throttleBackoffMs = (retry: number) => Math.min(4_000, 500 * 2 ** retry);
+
+/** Paces calls: a rate limit, plus a pause everyone waits out after Cognito throttled one of them. */
+class Pacer {
+  calls = 0;
+  throttleRetries = 0;
+  private resumeAt = 0;
+  private readonly throttled: <T>(call: () => Promise<T>) => Promise<T>;
+
+  constructor(requestsPerSecond: number, signal: AbortSignal) {
+    const throttle = pThrottle({ limit: requestsPerSecond, interval: 1_000, strict: true, signal });
+    this.throttled = throttle(<T>(call: () => Promise<T>) => call()) as <T>(call: () => Promise<T>) => Promise<T>;
+  }
+
+  private async run<T>(call: () => Promise<T>): Promise<T> {
+    for (;;) {
+      const wait = this.resumeAt - Date.now();
+      if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
+      const outcome = await this.throttled(async (): Promise<{ value: T } | undefined> => {
+        // A pause that began while this call was queued: queue again once it is over, at the set pace.
+        if (Date.now() < this.resumeAt) return undefined;
+        this.calls += 1;
+        return { value: await call() };
+      });
+      if (outcome) return outcome.value;
+    }
+  }
+
+  /**
+   * Runs `call`; while it reports throttling (and retries remain), pauses
+   * every call and runs it again.
+   */
+  async withRetries<T>(call: () => Promise<T>, isThrottled: (value: T) => boolean): Promise<T> {
+    for (let retry = 0; ; retry++) {
+      let throttledError: TransientDirectoryError | undefined;
+      let value: T | undefined;
+      try {
+        value = await this.run(call);
+      } catch (error) {
+        if (!(error instanceof TransientDirectoryError && error.throttled)) throw error;
+        throttledError = error;
+      }
+      const throttled = throttledError !== undefined || isThrottled(value as T);
+      if (!throttled || retry >= THROTTLE_RETRIES) {
+        if (throttledError) throw throttledError;
+        return value as T;
+      }
+      this.throttleRetries += 1;
+      this.resumeAt = Math.max(this.resumeAt, Date.now() + throttleBackoffMs(retry));
+    }
+  }
+}
+
+/** One filtered lookup per email. */
+async function byFilter(directory: IdentityDirectory, entries: readonly ManifestEntry[], pacer: Pacer, abort: AbortController) {
+  let fatal: { error: unknown } | undefined;
+  const resolutions = await Promise.all(
+    entries.map(async (entry): Promise<Resolution | undefined> => {
+      try {
+        const lookup = await pacer.withRetries(
+          () => directory.lookup(entry.email, abort.signal),
+          (result) => result.status === "transient" && result.throttled === true,
+        );
+        return { entry, lookup };
+      } catch (error) {
+        // Later failures are the abort itself (the throttle rejects what it still holds); the first one is the cause.
+        if (!fatal) {
+          fatal = { error };
+          abort.abort();
+        }
+        return undefined;
+      }
+    }),
+  );
+  if (fatal) throw fatal.error;
+  return resolutions as Resolution[];
+}
+
+/** One pass over every account, keeping those whose email is in the manifest. */
+async function byScan(directory: IdentityDirectory, entries: readonly ManifestEntry[], pacer: Pacer, signal: AbortSignal) {
+  const wanted = new Set(entries.map((entry) => entry.email.toLowerCase()));
+  const found = new Map<string, DirectoryAccount[]>();
+  try {
+    let token: string | undefined;
+    do {
+      const page = await pacer.withRetries(() => directory.listPage(token, signal), () => false);
+      for (const account of page.accounts) {
+        const email = account.email?.toLowerCase();
+        if (email !== undefined && wanted.has(email)) found.set(email, [...(found.get(email) ?? []), account]);
+      }
+      token = page.next === token ? undefined : page.next;
+    } while (token);
+  } catch (error) {
+    if (!(error instanceof TransientDirectoryError)) throw error;
+    // Without the whole listing nobody can be told apart: every user waits for the next boot.
+    const lookup: Lookup = { status: "transient", reason: error.reason, throttled: error.throttled };
+    return entries.map((entry) => ({ entry, lookup }));
+  }
+  return entries.map((entry) => {
+    try {
+      return { entry, lookup: lookupFromAccounts(entry.email, found.get(entry.email.toLowerCase()) ?? []) };
+    } catch (error) {
+      throw new FatalDirectoryError([`Cognito: ${(error as Error).message}`], { cause: error });
+    }
+  });
+}
+
 export async function resolveAll(
   directory: IdentityDirectory,
   entries: readonly ManifestEntry[],
   options: ResolveOptions,
-): Promise<Resolution[]> {
-  // One start per 1/rps seconds; enough in flight to keep that pace while each lookup takes up to a second.
-  const queue = new PQueue({
-    concurrency: options.requestsPerSecond,
-    intervalCap: 1,
-    interval: 1000 / options.requestsPerSecond,
-  });
+): Promise<ResolveResult> {
   const abort = new AbortController();
-  let fatal: { error: unknown } | undefined;
-
-  const lookUp = async (entry: ManifestEntry): Promise<Resolution | undefined> => {
-    if (fatal) return undefined;
-    try {
-      const resolution = { entry, lookup: await directory.lookup(entry.email, abort.signal) };
-      options.onResolved?.(resolution);
-      return resolution;
-    } catch (error) {
-      // Later failures are usually the abort itself; the first one is the cause.
-      if (!fatal) {
-        fatal = { error };
-        abort.abort();
-      }
-      return undefined;
-    }
-  };
-
-  const resolutions = await Promise.all(entries.map((entry) => queue.add(() => lookUp(entry))));
-  if (fatal) throw fatal.error;
-  return resolutions as Resolution[];
+  const pacer = new Pacer(options.requestsPerSecond, abort.signal);
+  let poolSize: number | undefined;
+  if (needsPoolSize(options.strategy, entries.length)) {
+    // DescribeUserPool has a quota category of its own, so this call is not paced with ListUsers.
+    pacer.calls += 1;
+    poolSize = await directory.estimatedSize(abort.signal);
+  }
+  const choice = chooseStrategy(options.strategy, entries.length, poolSize);
+  options.onChoice?.(choice);
+  const resolutions =
+    choice.strategy === "scan"
+      ? await byScan(directory, entries, pacer, abort.signal)
+      : await byFilter(directory, entries, pacer, abort);
+  return { resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

@@ -28,6 +28,17 @@ export interface SeedDependencies {
   openDirectory(config: SeedEnvironment): Promise<ClosableDirectory>;
   openDatabase(config: SeedEnvironment): Promise<Database>;
   now?: () => number;
+  /**
+   * Time spent loading code: before the run began (Node, TypeScript, the
+   * modules it imports at once) and in the lazy imports it waits on. The
+   * report keeps it apart from the seed's own work.
+   */
+  loading?: LoadingTimes;
+}
+
+export interface LoadingTimes {
+  startupMs: number;
+  lazyImportsMs: number;
 }
 
 const LEVELS = new Set<string>(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -89,8 +100,15 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
     const entries = await loadManifest(flags.users ?? config.usersFile);
     logger.debug({ users: entries.length }, "manifest valid");
 
+    const cognitoStarted = now();
     directory = await deps.openDirectory(config);
-    resolutions = await resolveAll(directory, entries, { requestsPerSecond: config.cognito.requestsPerSecond });
+    const resolution = await resolveAll(directory, entries, {
+      requestsPerSecond: config.cognito.requestsPerSecond,
+      strategy: flags.lookup,
+      onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
+    });
+    resolutions = resolution.resolutions;
+    const cognitoMs = now() - cognitoStarted;
     const resolved = resolutions.filter(({ lookup }) => lookup.status === "resolved").length;
     if (flags.strict) {
       const skipped = skippedUsers(resolutions, redact);
@@ -103,6 +121,7 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       { resolved, skipped: resolutions.length - resolved, dryRun: flags.dryRun },
       `${resolved} of ${resolutions.length} users resolved in Cognito; ${flags.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
     );
+    const databaseStarted = now();
     database = await deps.openDatabase(config);
     const { plan, written } = await applySeed(database, resolutions, {
       dryRun: flags.dryRun,
@@ -111,10 +130,26 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       throw error instanceof SeedError ? error : toDatabaseError(error, config.databaseUrl);
     });
 
+    const databaseMs = now() - databaseStarted;
     const users = userReports(plan.users, redact);
+    const durationMs = now() - started;
+    const lazyImportsMs = deps.loading?.lazyImportsMs ?? 0;
     report = {
       ...report,
-      durationMs: Math.round(now() - started),
+      durationMs: Math.round(durationMs),
+      lookup: {
+        strategy: resolution.choice.strategy,
+        reason: resolution.choice.reason,
+        calls: resolution.calls,
+        throttleRetries: resolution.throttleRetries,
+      },
+      timings: {
+        startupMs: Math.round(deps.loading?.startupMs ?? 0),
+        lazyImportsMs: Math.round(lazyImportsMs),
+        cognitoMs: Math.round(cognitoMs),
+        databaseMs: Math.round(databaseMs),
+        workMs: Math.round(durationMs - lazyImportsMs),
+      },
       counts: countOutcomes(users),
       planned: plannedWrites(plan),
       written,

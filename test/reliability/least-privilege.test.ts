@@ -86,7 +86,8 @@ describe("least privilege: the actions the seed sends", () => {
   });
 
   it("every Cognito action of a boot, --dry-run, --strict and missing users is in the policy, and the policy grants no other", async (context) => {
-    proxy = await startFaultProxy(stack().cognitoEndpoint);
+    // Cognito-like: DescribeUserPool tells the pool's size, and ListUsers pages as Cognito does.
+    proxy = await startFaultProxy(stack().cognitoEndpoint, { cognitoLike: true });
     const throughProxy = (s: ReliabilityScenario): ReliabilityScenario => ({
       ...s,
       env: { ...s.env, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy!.endpoint },
@@ -112,7 +113,18 @@ describe("least privilege: the actions the seed sends", () => {
       ),
     );
 
+    // Enough users that a scan of the pool needs fewer calls than a lookup each: the seed asks the pool's size first.
+    const manyEmails = Array.from({ length: 70 }, (_, i) => `lp.many${i}@example.org`);
+    const many = throughProxy(
+      await reliabilityScenario(
+        manyEmails.map((email) => ({ email })),
+        manyEmails.map((email) => entry(email, "Viewer")),
+        { migrated: false },
+      ),
+    );
+
     const runs: Array<{ name: string; scenario: ReliabilityScenario; run: () => Promise<CommandResult>; exitCode: number }> = [
+      { name: "boot, 70 users (a scan)", scenario: many, run: () => boot(context, many), exitCode: 0 },
       { name: "boot", scenario: everyoneThere, run: () => boot(context, everyoneThere), exitCode: 0 },
       { name: "--dry-run", scenario: everyoneThere, run: () => seed(context, everyoneThere, ["--dry-run"]), exitCode: 0 },
       { name: "--strict, everyone resolved", scenario: everyoneThere, run: () => seed(context, everyoneThere, ["--strict"]), exitCode: 0 },
@@ -129,11 +141,14 @@ describe("least privilege: the actions the seed sends", () => {
       const requests = proxy.requests;
       seen.push(...requests);
       expect(result.code, `${name}\n${output(result)}`).toBe(exitCode);
-      // Each run did reach Cognito, through the proxy: one lookup per manifest entry (no user pool here needs a second page).
-      expect(
-        requests.filter((request) => request.action === "ListUsers").map((request) => request.email).sort(),
-        `${name}: the lookups the proxy saw`,
-      ).toEqual(scenario.entries.map((e) => e.email).sort());
+      // Each run did reach Cognito, through the proxy: one lookup per manifest entry, or the pool's size and two pages.
+      const listUsers = requests.filter((request) => request.action === "ListUsers").map((request) => request.email);
+      if (scenario === many) {
+        expect(requests.map((request) => request.action), name).toEqual(["DescribeUserPool", "ListUsers", "ListUsers"]);
+        expect(listUsers, `${name}: unfiltered pages`).toEqual([undefined, undefined]);
+      } else {
+        expect(listUsers.sort(), `${name}: the lookups the proxy saw`).toEqual(scenario.entries.map((e) => e.email).sort());
+      }
       expect(requests.every((request) => request.outcome === "forwarded"), name).toBe(true);
     }
 
@@ -145,8 +160,8 @@ describe("least privilege: the actions the seed sends", () => {
 
     expect([...actionsSeen].filter((action) => !granted.has(action)), "actions the seed sent that the policy does not grant").toEqual([]);
     expect([...granted].filter((action) => !actionsSeen.has(action)), "actions the policy grants that the seed never sent").toEqual([]);
-    // Today the seed only looks users up; a new call must be added to the policy (and this line) on purpose.
-    expect([...actionsSeen].sort()).toEqual(["cognito-idp:ListUsers"]);
+    // A new call must be added to the policy (and this line) on purpose.
+    expect([...actionsSeen].sort()).toEqual(["cognito-idp:DescribeUserPool", "cognito-idp:ListUsers"]);
   });
 });
 

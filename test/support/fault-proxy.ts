@@ -9,6 +9,8 @@ import type { AddressInfo, Socket } from "node:net";
 import { buffer } from "node:stream/consumers";
 import { pipeline } from "node:stream";
 
+import { Pager, QUOTA_CATEGORY, TokenBucket, type ListUsersRequest } from "./cognito-like.js";
+
 export type Fault =
   | { kind: "status"; status: number; errorType?: string; body?: string }
   | { kind: "reset" } // destroy the client socket without any response (SDK sees ECONNRESET / socket hang up)
@@ -136,13 +138,87 @@ export function statusResponse(fault: StatusFault): CannedResponse {
 // ---------------------------------------------------------------------------------------------------------------
 // I/O.
 
-export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
+/** What the proxy does besides faults, to behave like Cognito under its quotas (for measurements). */
+export interface ProxyOptions {
+  /** Added to every call before it is answered: the round trip to a real region. */
+  latencyMs?: number;
+  /** Requests a second per quota category (e.g. `{ UserList: 30 }`); past it, TooManyRequestsException. */
+  quotas?: Readonly<Record<string, number>>;
+  /**
+   * Answer as Cognito does where cognito-local does not: ListUsers in pages of
+   * at most 60 (or `Limit`) with PaginationTokens, and DescribeUserPool with
+   * the pool's EstimatedNumberOfUsers.
+   */
+  cognitoLike?: boolean;
+}
+
+export async function startFaultProxy(upstream: string, options: ProxyOptions = {}): Promise<FaultProxy> {
   const target = new URL(upstream);
   if (target.protocol !== "http:") throw new Error(`fault proxy: upstream must be an http:// URL, got ${upstream}`);
   // A private agent without keep-alive, so close() leaves no pooled upstream socket behind.
   const agent = new http.Agent({ keepAlive: false });
   let rules: ActiveRule[] = [];
   let requests: ProxiedRequest[] = [];
+  const buckets = new Map(Object.entries(options.quotas ?? {}).map(([category, rate]) => [category, new TokenBucket(rate)]));
+
+  /** One call to upstream, outside the client's view (not recorded, no quota). */
+  function callUpstream(action: string, payload: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
+    return new Promise((resolve, reject) => {
+      const outgoing = http.request(
+        {
+          agent,
+          hostname: target.hostname,
+          port: target.port,
+          method: "POST",
+          path: "/",
+          headers: { "content-type": "application/x-amz-json-1.1", "x-amz-target": `AWSCognitoIdentityProviderService.${action}` },
+        },
+        (response) => {
+          buffer(response).then(
+            (raw) => resolve({ status: response.statusCode ?? 502, json: JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown> }),
+            reject,
+          );
+        },
+      );
+      outgoing.on("error", reject);
+      outgoing.end(JSON.stringify(payload));
+    });
+  }
+
+  const pager = new Pager(async (request) => {
+    const { status, json } = await callUpstream("ListUsers", { ...request, Limit: undefined, PaginationToken: undefined });
+    if (status !== 200) throw new Error(`upstream ListUsers answered ${status}`);
+    return (json.Users as unknown[] | undefined) ?? [];
+  });
+
+  function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
+    const text = JSON.stringify(value);
+    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(text) });
+    res.end(text);
+  }
+
+  /** ListUsers and DescribeUserPool as Cognito answers them. */
+  async function answerLikeCognito(action: string, body: Buffer, res: http.ServerResponse): Promise<boolean> {
+    if (action === "ListUsers") {
+      const page = await pager.page(JSON.parse(body.toString("utf8")) as ListUsersRequest);
+      if (page === undefined) {
+        const canned = statusResponse(awsError("InvalidParameterException", 400, "Invalid pagination token") as StatusFault);
+        res.writeHead(canned.status, canned.headers);
+        res.end(canned.body);
+      } else sendJson(res, 200, page);
+      return true;
+    }
+    if (action === "DescribeUserPool") {
+      const request = JSON.parse(body.toString("utf8")) as { UserPoolId?: string };
+      const described = await callUpstream("DescribeUserPool", request);
+      if (described.status !== 200) return false;
+      const listed = await callUpstream("ListUsers", { UserPoolId: request.UserPoolId, AttributesToGet: ["sub"] });
+      const pool = described.json.UserPool as Record<string, unknown>;
+      sendJson(res, 200, { UserPool: { ...pool, EstimatedNumberOfUsers: ((listed.json.Users as unknown[]) ?? []).length } });
+      return true;
+    }
+    return false;
+  }
 
   function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
     const outgoing = http.request(
@@ -175,12 +251,25 @@ export async function startFaultProxy(upstream: string): Promise<FaultProxy> {
     const body = await buffer(req);
     const action = parseAction(req.headers["x-amz-target"]);
     const email = parseEmailFilter(action, body.toString("utf8"));
+    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
     const rule = chooseRule(rules, { action, email });
     if (rule !== undefined) rule.remaining -= 1;
-    requests.push({ action, email, outcome: outcomeOf(rule?.fault) });
-
     const fault = rule?.fault;
-    if (fault === undefined) return forward(req, res, body);
+
+    if (fault === undefined) {
+      const bucket = buckets.get(QUOTA_CATEGORY[action] ?? "");
+      if (bucket && !bucket.take()) {
+        requests.push({ action, email, outcome: "throttled" });
+        const canned = statusResponse(awsError("TooManyRequestsException", 400, "Rate exceeded") as StatusFault);
+        res.writeHead(canned.status, canned.headers);
+        res.end(canned.body);
+        return;
+      }
+      requests.push({ action, email, outcome: outcomeOf(undefined) });
+      if (options.cognitoLike && (await answerLikeCognito(action, body, res))) return;
+      return forward(req, res, body);
+    }
+    requests.push({ action, email, outcome: outcomeOf(fault) });
     switch (fault.kind) {
       case "status": {
         const canned = statusResponse(fault);

@@ -19,7 +19,12 @@ export function mockDatabase(current: CurrentRows = {}) {
     calls.push(name);
     return Promise.resolve(value);
   };
-  tx.$executeRaw.mockImplementation(record("advisory lock", 1) as never);
+  // The advisory lock and the profile upsert are both raw statements; tell them apart by their SQL.
+  tx.$executeRaw.mockImplementation(((strings: TemplateStringsArray) => {
+    const sql = strings.join("?");
+    calls.push(sql.includes("pg_advisory_xact_lock") ? "advisory lock" : sql.includes("INSERT INTO user_profile") ? "upsert profiles" : sql);
+    return Promise.resolve(1);
+  }) as never);
   tx.role.findMany.mockImplementation(record("read roles", current.roles ?? []) as never);
   tx.userProfile.findMany.mockImplementation(record("read profiles", current.profiles ?? []) as never);
   tx.userRole.findMany.mockImplementation(record("read user roles", []) as never);

@@ -182,7 +182,7 @@ describe("readEnvironment", () => {
 
 describe("parseFlags", () => {
   it("defaults every flag to off", () => {
-    expect(parseFlags([])).toEqual({ dryRun: false, strict: false, users: undefined, report: undefined, help: false });
+    expect(parseFlags([])).toEqual({ dryRun: false, strict: false, users: undefined, report: undefined, lookup: "auto", help: false });
   });
 
   it.each([
@@ -194,8 +194,10 @@ describe("parseFlags", () => {
     [["--report=out/report.json"], { report: "out/report.json" }],
     [["-h"], { help: true }],
     [["--help"], { help: true }],
+    [["--lookup", "scan"], { lookup: "scan" }],
+    [["--lookup=filter"], { lookup: "filter" }],
   ])("reads %j", (argv, expected) => {
-    expect(parseFlags(argv)).toEqual({ dryRun: false, strict: false, users: undefined, report: undefined, help: false, ...expected });
+    expect(parseFlags(argv)).toEqual({ dryRun: false, strict: false, users: undefined, report: undefined, lookup: "auto", help: false, ...expected });
   });
 
   it("reads every flag at once, in any order", () => {
@@ -204,12 +206,14 @@ describe("parseFlags", () => {
       strict: true,
       users: "u.json",
       report: "r.json",
+      lookup: "auto",
       help: false,
     });
   });
 
   it.each([
     [["--force"], "unknown flag --force"],
+    [["--lookup", "fast"], "--lookup must be one of auto, filter, scan"],
     [["-x"], "unknown flag -x"],
     [["--dry-run", "--users-file", "u.json"], "unknown flag --users-file"],
     [["--users"], "--users needs a value"],

@@ -1,5 +1,7 @@
 import {
   CognitoIdentityProviderClient,
+  DescribeUserPoolCommand,
+  InternalErrorException,
   ListUsersCommand,
   ResourceNotFoundException,
   TooManyRequestsException,
@@ -10,7 +12,7 @@ import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
 import { CognitoDirectory, createCognitoClient } from "../../../src/directory/cognito-directory.js";
-import type { Lookup } from "../../../src/directory/identity-directory.js";
+import { TransientDirectoryError, type Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 
 const POOL_ID = "eu-west-2_AbCdEf123";
@@ -197,7 +199,8 @@ describe("CognitoDirectory", () => {
         .on(ListUsersCommand)
         .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
       const lookup = await directory.lookup(EMAIL);
-      expect(lookup).toEqual({ status: "transient", reason: expect.stringMatching(/throttled.*TooManyRequestsException/) });
+      // Marked as throttling, which the resolver answers by slowing down and asking again.
+      expect(lookup).toEqual({ status: "transient", throttled: true, reason: expect.stringMatching(/throttled.*TooManyRequestsException/) });
     });
 
     it("throws FatalDirectoryError naming AWS_COGNITO_USER_POOL_ID when the pool does not exist", async () => {
@@ -243,5 +246,66 @@ describe("createCognitoClient", () => {
     } finally {
       client.destroy();
     }
+  });
+});
+
+describe("CognitoDirectory: scanning the pool", () => {
+  const client = new CognitoIdentityProviderClient({ region: "eu-west-2" });
+  const cognito = mockClient(client);
+  const directory = new CognitoDirectory(client, POOL_ID);
+
+  beforeEach(() => {
+    cognito.reset();
+  });
+
+  it("lists one page of every account, 60 at most, with only the attributes eligibility needs", async () => {
+    cognito.on(ListUsersCommand).resolves(page([account(), account({ sub: OTHER_SUB, email: "bob@example.com" })], "next-token"));
+    const result = await directory.listPage("this-token");
+    expect(cognito.commandCalls(ListUsersCommand)[0]?.args[0].input).toEqual({
+      UserPoolId: POOL_ID,
+      Filter: undefined,
+      AttributesToGet: ["sub", "email", "email_verified"],
+      Limit: 60,
+      PaginationToken: "this-token",
+    });
+    expect(result).toEqual({
+      accounts: [
+        { sub: SUB, email: EMAIL, emailVerified: true, enabled: true },
+        { sub: OTHER_SUB, email: "bob@example.com", emailVerified: true, enabled: true },
+      ],
+      next: "next-token",
+    });
+  });
+
+  it("says when a page cannot be had just now, and whether Cognito asked to slow down", async () => {
+    cognito
+      .on(ListUsersCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }))
+      .rejectsOnce(new InternalErrorException({ message: "boom", $metadata: { httpStatusCode: 500 } }));
+    await expect(directory.listPage(undefined)).rejects.toMatchObject({ name: "TransientDirectoryError", throttled: true });
+    const error = await directory.listPage(undefined).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(TransientDirectoryError);
+    expect(error).toMatchObject({ throttled: false });
+  });
+
+  it("stops on a fatal error while listing", async () => {
+    cognito.on(ListUsersCommand).rejects(new ResourceNotFoundException({ message: "no pool", $metadata: { httpStatusCode: 400 } }));
+    await expect(directory.listPage(undefined)).rejects.toBeInstanceOf(FatalDirectoryError);
+  });
+
+  it("reads the pool's size from DescribeUserPool", async () => {
+    cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: POOL_ID, EstimatedNumberOfUsers: 11_000 } });
+    expect(await directory.estimatedSize()).toBe(11_000);
+    expect(cognito.commandCalls(DescribeUserPoolCommand)[0]?.args[0].input).toEqual({ UserPoolId: POOL_ID });
+  });
+
+  it("does without the size when Cognito cannot say just now, but stops when the policy forbids asking", async () => {
+    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    cognito
+      .on(DescribeUserPoolCommand)
+      .rejectsOnce(new InternalErrorException({ message: "boom", $metadata: { httpStatusCode: 500 } }))
+      .rejectsOnce(denied);
+    expect(await directory.estimatedSize()).toBeUndefined();
+    await expect(directory.estimatedSize()).rejects.toThrow(/DescribeUserPool: the credentials may not make this call.*iam-policy\.json/);
   });
 });

@@ -17,14 +17,12 @@ describe("applySeed", () => {
     const { written } = await applySeed(db, [alice], { dryRun: false, timeoutMs: 60_000 });
     expect(calls[0]).toBe("advisory lock");
     expect(calls.slice(1, 5).sort()).toEqual(["read profiles", "read roles", "read seed grants", "read user roles"]);
-    expect(calls.slice(5)).toEqual(["upsert role", "upsert role", "upsert role", "upsert profile", "insert user roles", "insert seed grants"]);
+    expect(calls.slice(5)).toEqual(["upsert role", "upsert role", "upsert role", "upsert profiles", "insert user roles", "insert seed grants"]);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
     expect(db.$transaction.mock.calls[0]?.[1]).toMatchObject({ timeout: 60_000 });
-    expect(tx.userProfile.upsert).toHaveBeenCalledWith({
-      where: { userId: ALICE },
-      create: { userId: ALICE, name: "Alice", organisation: "North Trust" },
-      update: { name: "Alice", organisation: "North Trust" },
-    });
+    // One statement for every profile, with the rows as three parallel arrays.
+    const profileStatement = tx.$executeRaw.mock.calls.find(([strings]) => (strings as TemplateStringsArray).join("?").includes("user_profile"));
+    expect(profileStatement?.slice(1)).toEqual([[ALICE], ["Alice"], ["North Trust"]]);
     expect(tx.userRole.createMany).toHaveBeenCalledWith({ data: [{ userId: ALICE, roleId: ROLES[0].id }], skipDuplicates: true });
     expect(written).toEqual({ roles: 3, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 });
   });

@@ -1,9 +1,10 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import type { IdentityDirectory, Lookup } from "../../../src/directory/identity-directory.js";
+import { TransientDirectoryError } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 import type { ManifestEntry } from "../../../src/manifest.js";
 import { resolveAll } from "../../../src/seed/resolve.js";
+import { account, fakeDirectory } from "../../support/fake-directory.js";
 
 const entries: ManifestEntry[] = Array.from({ length: 10 }, (_, i) => ({
   email: `user${i}@example.org`,
@@ -12,65 +13,89 @@ const entries: ManifestEntry[] = Array.from({ length: 10 }, (_, i) => ({
   role: "Viewer",
 }));
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-describe("resolveAll", () => {
+describe("resolveAll: pacing", () => {
   afterEach(() => {
     vi.useRealTimers();
   });
 
-  it("starts at most `requestsPerSecond` lookups a second, evenly spaced", async () => {
+  it("starts at most `requestsPerSecond` calls in any second: a burst first, then the set pace", async () => {
     vi.useFakeTimers();
     const started: number[] = [];
-    const directory: IdentityDirectory = {
+    const directory = fakeDirectory([], {
       lookup: async () => {
         started.push(Date.now());
         return { status: "not_found" };
       },
-    };
+    });
     const t0 = Date.now();
-    const done = resolveAll(directory, entries, { requestsPerSecond: 4 });
+    const done = resolveAll(directory, entries, { requestsPerSecond: 4, strategy: "filter" });
     await vi.advanceTimersByTimeAsync(0);
-    expect(started).toHaveLength(1);
-    await vi.advanceTimersByTimeAsync(1_000);
-    // One at once, then one every 250 ms.
+    // A small manifest goes at once: the first four need no waiting.
+    expect(started).toHaveLength(4);
+    await vi.advanceTimersByTimeAsync(999);
+    expect(started).toHaveLength(4);
+    // Then one every 250 ms.
+    await vi.advanceTimersByTimeAsync(1);
     expect(started).toHaveLength(5);
-    await vi.advanceTimersByTimeAsync(2_000);
+    await vi.advanceTimersByTimeAsync(750);
+    expect(started).toHaveLength(8);
+    await vi.advanceTimersByTimeAsync(500);
     await done;
     expect(started).toHaveLength(10);
-    const gaps = started.slice(1).map((time, i) => time - started[i]!);
-    expect(Math.min(...gaps)).toBeGreaterThanOrEqual(250);
+    // Never more than four in any one-second window.
+    for (const time of started) expect(started.filter((other) => other >= time && other < time + 1_000).length).toBeLessThanOrEqual(4);
     expect(started[0]).toBe(t0);
   });
 
-  it("returns lookups in manifest order, with at most `requestsPerSecond` in flight", async () => {
-    let inFlight = 0;
-    let peak = 0;
-    const directory: IdentityDirectory = {
-      async lookup(email) {
-        inFlight += 1;
-        peak = Math.max(peak, inFlight);
-        // Later entries answer sooner, so completion order differs from manifest order.
-        await sleep(30 - Number(/\d+/.exec(email)![0]) * 2);
-        inFlight -= 1;
+  it("answers throttling by pausing every call and asking again, so no user is lost to it", async () => {
+    vi.useFakeTimers();
+    const answers = new Map<string, number>();
+    const directory = fakeDirectory([], {
+      lookup: async (email) => {
+        const seen = (answers.get(email) ?? 0) + 1;
+        answers.set(email, seen);
+        // Cognito throttles the first two requests of user0.
+        if (email === "user0@example.org" && seen <= 2) return { status: "transient", reason: "throttled by Cognito", throttled: true };
         return { status: "not_found" };
       },
-    };
-    const seen: string[] = [];
-    const resolutions = await resolveAll(directory, entries, { requestsPerSecond: 200, onResolved: (r) => seen.push(r.entry.email) });
-    expect(resolutions.map((r) => r.entry.email)).toEqual(entries.map((e) => e.email));
-    expect(peak).toBeGreaterThan(1);
-    expect(peak).toBeLessThanOrEqual(200);
-    expect(seen).toHaveLength(10);
+    });
+    const done = resolveAll(directory, entries.slice(0, 3), { requestsPerSecond: 10, strategy: "filter" });
+    await vi.advanceTimersByTimeAsync(10_000);
+    const result = await done;
+    expect(result.resolutions.map((r) => r.lookup.status)).toEqual(["not_found", "not_found", "not_found"]);
+    expect(result.throttleRetries).toBe(2);
+    expect(answers.get("user0@example.org")).toBe(3);
+    expect(result.calls).toBe(5);
   });
 
-  it("stops at the first fatal error: aborts what is in flight, starts nothing more, rethrows it", async () => {
-    const started: string[] = [];
+  it("gives up on a user Cognito keeps throttling, after five retries, as transient", async () => {
+    vi.useFakeTimers();
+    const directory = fakeDirectory([], { lookup: async () => ({ status: "transient", reason: "throttled by Cognito", throttled: true }) });
+    const done = resolveAll(directory, entries.slice(0, 1), { requestsPerSecond: 10, strategy: "filter" });
+    await vi.advanceTimersByTimeAsync(60_000);
+    const result = await done;
+    expect(result.resolutions[0]?.lookup).toMatchObject({ status: "transient", throttled: true });
+    expect(result.throttleRetries).toBe(5);
+    expect(directory.calls).toHaveLength(6);
+  });
+
+  it("keeps other transient outcomes as they are, without retrying", async () => {
+    const directory = fakeDirectory([], { lookup: async () => ({ status: "transient", reason: "Cognito server error" }) });
+    const result = await resolveAll(directory, entries.slice(0, 2), { requestsPerSecond: 100, strategy: "filter" });
+    expect(result.resolutions.map((r) => r.lookup)).toEqual([
+      { status: "transient", reason: "Cognito server error" },
+      { status: "transient", reason: "Cognito server error" },
+    ]);
+    expect(directory.calls).toHaveLength(2);
+  });
+});
+
+describe("resolveAll: fatal errors", () => {
+  it("stop at the first: what is in flight is aborted, nothing more starts, the error is rethrown", async () => {
     const aborted: string[] = [];
     const fatal = new FatalDirectoryError(["Cognito: the user pool does not exist"]);
-    const directory: IdentityDirectory = {
-      lookup(email, signal): Promise<Lookup> {
-        started.push(email);
+    const directory = fakeDirectory([], {
+      lookup: (email, signal) => {
         if (email === "user1@example.org") return Promise.reject(fatal);
         return new Promise((resolve, reject) => {
           const timer = setTimeout(() => resolve({ status: "not_found" }), 1_000);
@@ -81,18 +106,85 @@ describe("resolveAll", () => {
           });
         });
       },
-    };
-    await expect(resolveAll(directory, entries, { requestsPerSecond: 1000 })).rejects.toBe(fatal);
+    });
+    await expect(resolveAll(directory, entries, { requestsPerSecond: 2, strategy: "filter" })).rejects.toBe(fatal);
     expect(aborted).toEqual(["user0@example.org"]);
-    expect(started).toEqual(["user0@example.org", "user1@example.org"]);
+    // Two a second: the others were never started.
+    expect(directory.calls).toEqual(["lookup user0@example.org", "lookup user1@example.org"]);
+  });
+});
+
+describe("resolveAll: strategy", () => {
+  const many: ManifestEntry[] = Array.from({ length: 120 }, (_, i) => ({ email: `m${i}@example.org`, name: "M", organisation: "O", role: "Viewer" }));
+  const pool = Array.from({ length: 150 }, (_, i) => account(`m${i}@example.org`, i));
+
+  it("looks a small manifest up by filter without asking the pool's size", async () => {
+    const directory = fakeDirectory(pool);
+    const result = await resolveAll(directory, entries.slice(0, 3), { requestsPerSecond: 100, strategy: "auto" });
+    expect(result.choice.strategy).toBe("filter");
+    expect(directory.calls).toEqual(["lookup user0@example.org", "lookup user1@example.org", "lookup user2@example.org"]);
   });
 
-  it("keeps transient outcomes as results, not errors", async () => {
-    const directory: IdentityDirectory = { lookup: async () => ({ status: "transient", reason: "throttled" }) };
-    const resolutions = await resolveAll(directory, entries.slice(0, 2), { requestsPerSecond: 100 });
-    expect(resolutions.map((r) => r.lookup)).toEqual([
-      { status: "transient", reason: "throttled" },
-      { status: "transient", reason: "throttled" },
+  it("scans when that needs fewer calls: 150 accounts are 3 pages against 120 lookups", async () => {
+    const directory = fakeDirectory(pool);
+    const result = await resolveAll(directory, many, { requestsPerSecond: 1000, strategy: "auto" });
+    expect(result.choice).toMatchObject({ strategy: "scan", filterCalls: 120, scanCalls: 3 });
+    expect(directory.calls).toEqual(["size", "page 0", "page 1", "page 2"]);
+    expect(result.calls).toBe(4);
+    expect(result.resolutions.every((r) => r.lookup.status === "resolved")).toBe(true);
+    expect(result.resolutions[7]?.lookup).toEqual({ status: "resolved", sub: pool[7]!.sub });
+  });
+
+  it("a scan applies the same eligibility rules as a lookup", async () => {
+    const accounts = [
+      account("m0@example.org", 0, { emailVerified: false }),
+      account("m1@example.org", 1, { enabled: false }),
+      account("M2@EXAMPLE.ORG", 2),
+      account("m3@example.org", 3),
+      account("m3@example.org", 4),
+    ];
+    const result = await resolveAll(fakeDirectory(accounts), many.slice(0, 5), { requestsPerSecond: 100, strategy: "scan" });
+    expect(result.resolutions.map((r) => r.lookup)).toEqual([
+      { status: "ineligible", reason: "email not verified" },
+      { status: "ineligible", reason: "account disabled" },
+      { status: "resolved", sub: accounts[2]!.sub },
+      { status: "ambiguous", matches: 2 },
+      { status: "not_found" },
     ]);
+  });
+
+  it("keeps to filter when the pool is larger than the lookups are many", async () => {
+    const directory = fakeDirectory(pool, { size: 60 * 500 });
+    const result = await resolveAll(directory, many, { requestsPerSecond: 1000, strategy: "auto" });
+    expect(result.choice).toMatchObject({ strategy: "filter", filterCalls: 120, scanCalls: 500 });
+  });
+
+  it("keeps to filter when the pool's size is unknown", async () => {
+    const result = await resolveAll(fakeDirectory(pool, { size: undefined }), many, { requestsPerSecond: 1000, strategy: "auto" });
+    expect(result.choice.strategy).toBe("filter");
+  });
+
+  it("a scan that cannot finish leaves every user transient", async () => {
+    const directory = fakeDirectory(pool, { pageFault: (page) => (page === 1 ? new TransientDirectoryError("Cognito server error (HTTP 503)", false) : undefined) });
+    const result = await resolveAll(directory, many.slice(0, 2), { requestsPerSecond: 1000, strategy: "scan" });
+    expect(result.resolutions.map((r) => r.lookup)).toEqual([
+      { status: "transient", reason: "Cognito server error (HTTP 503)", throttled: false },
+      { status: "transient", reason: "Cognito server error (HTTP 503)", throttled: false },
+    ]);
+  });
+
+  it("a throttled page is asked again after a pause", async () => {
+    vi.useFakeTimers();
+    let faults = 1;
+    const directory = fakeDirectory(pool, {
+      pageFault: (page) => (page === 1 && faults-- > 0 ? new TransientDirectoryError("throttled by Cognito", true) : undefined),
+    });
+    const done = resolveAll(directory, many.slice(0, 2), { requestsPerSecond: 1000, strategy: "scan" });
+    await vi.advanceTimersByTimeAsync(5_000);
+    const result = await done;
+    vi.useRealTimers();
+    expect(directory.calls).toEqual(["page 0", "page 1", "page 1", "page 2"]);
+    expect(result.throttleRetries).toBe(1);
+    expect(result.resolutions.every((r) => r.lookup.status === "resolved")).toBe(true);
   });
 });

@@ -9,6 +9,7 @@ import type { Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 import type { SeedReport } from "../../../src/report.js";
 import { runSeed, type ClosableDirectory, type SeedDependencies } from "../../../src/seed/run.js";
+import { fakeDirectory as fake } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
 
 const SUBS: Record<string, string> = {
@@ -39,10 +40,12 @@ function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (
   let closed = 0;
   const db = mockDatabase();
   const fakeDirectory: ClosableDirectory = {
-    lookup: async (email) => {
-      lookups.push(email);
-      return options.lookup ? options.lookup(email) : { status: "resolved", sub: SUBS[email]! };
-    },
+    ...fake([], {
+      lookup: async (email) => {
+        lookups.push(email);
+        return options.lookup ? options.lookup(email) : { status: "resolved", sub: SUBS[email]! };
+      },
+    }),
     close: () => {
       closed += 1;
     },

@@ -1,0 +1,50 @@
+/**
+ * How to resolve emails in Cognito: one filtered ListUsers call per email, or
+ * one paginated scan of the whole pool (60 accounts a page). Pure: the
+ * numbers in, the choice and its reason out.
+ */
+export type LookupStrategy = "filter" | "scan";
+export type StrategyRequest = LookupStrategy | "auto";
+
+/** ListUsers' largest page. */
+export const PAGE_SIZE = 60;
+
+/**
+ * Below this many emails the pool's size is not even asked for: a scan could
+ * only win in a pool smaller than 60 times the manifest, and would save less
+ * than a page's worth of calls.
+ */
+export const SCAN_CONSIDERED_FROM = 60;
+
+export interface StrategyChoice {
+  strategy: LookupStrategy;
+  /** Calls each strategy needs, where known. */
+  filterCalls: number;
+  scanCalls?: number;
+  /** One line for the log. */
+  reason: string;
+}
+
+export function scanCalls(poolSize: number): number {
+  return Math.max(1, Math.ceil(poolSize / PAGE_SIZE));
+}
+
+/** Whether the pool's size is worth a call to learn, for `emails` emails. */
+export function needsPoolSize(requested: StrategyRequest, emails: number): boolean {
+  return requested === "auto" && emails >= SCAN_CONSIDERED_FROM;
+}
+
+export function chooseStrategy(requested: StrategyRequest, emails: number, poolSize: number | undefined): StrategyChoice {
+  const filterCalls = emails;
+  const scan = poolSize === undefined ? undefined : scanCalls(poolSize);
+  const numbers = scan === undefined ? `${filterCalls} filtered calls` : `${filterCalls} filtered calls vs ${scan} pages for ~${poolSize} accounts`;
+  if (requested !== "auto") {
+    return { strategy: requested, filterCalls, scanCalls: scan, reason: `${requested} (requested with --lookup; ${numbers})` };
+  }
+  if (scan === undefined) {
+    const why = emails < SCAN_CONSIDERED_FROM ? `fewer than ${SCAN_CONSIDERED_FROM} emails` : "the pool's size is unknown";
+    return { strategy: "filter", filterCalls, reason: `filter (${why}; ${numbers})` };
+  }
+  const strategy = scan < filterCalls ? "scan" : "filter";
+  return { strategy, filterCalls, scanCalls: scan, reason: `${strategy} (fewer calls: ${numbers})` };
+}
