@@ -43,10 +43,13 @@ export interface SeedReport {
   lookup?: { strategy: string; reason: string; calls: number; throttleRetries: number };
   /**
    * Where the time went, in ms: loading code before the run (`startupMs`) and
-   * during it (`lazyImportsMs`), the Cognito and database phases (lazy imports
-   * included), and the seed's own work (the run less its lazy imports).
+   * during it (`loadingMs`: the AWS SDK, Prisma's client and its query
+   * compiler), resolution in Cognito and the database transaction, and the
+   * seed's own work (the run less its loading).
    */
-  timings?: { startupMs: number; lazyImportsMs: number; cognitoMs: number; databaseMs: number; workMs: number };
+  timings?: { startupMs: number; loadingMs: number; cognitoMs: number; databaseMs: number; workMs: number };
+  /** The process' peak resident memory so far. */
+  peakRssMb?: number;
   users: UserReport[];
 }
 

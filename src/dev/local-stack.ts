@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito } from "./cognito.js";
+import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";
 
 export interface LocalStack {
@@ -69,8 +69,12 @@ export function stackEnvironment(settings: {
   };
 }
 
-export async function startLocalStack(log: (line: string) => void = () => {}): Promise<LocalStack> {
-  const [postgres, cognito] = await Promise.allSettled([startPostgres(log), startCognito(log)]);
+/** `preload`: user pools written to the emulator's store before it starts (see PreloadedPool). */
+export async function startLocalStack(
+  log: (line: string) => void = () => {},
+  preload: readonly PreloadedPool[] = [],
+): Promise<LocalStack> {
+  const [postgres, cognito] = await Promise.allSettled([startPostgres(log), startCognito(log, preload)]);
   if (postgres.status === "rejected" || cognito.status === "rejected") {
     if (postgres.status === "fulfilled") await postgres.value.stop();
     if (cognito.status === "fulfilled") await cognito.value.stop();

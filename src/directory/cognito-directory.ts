@@ -139,6 +139,17 @@ export class CognitoDirectory implements IdentityDirectory {
     }
   }
 
+  /**
+   * Builds the SDK's request pipeline (it loads much of it on the first call)
+   * by sending a request that is aborted before it leaves: no call reaches
+   * Cognito, and the first real one is not slowed by code loading.
+   */
+  async warmUp(): Promise<void> {
+    await this.client
+      .send(new ListUsersCommand({ UserPoolId: this.userPoolId }), { abortSignal: AbortSignal.abort() })
+      .catch(() => {});
+  }
+
   close(): void {
     this.client.destroy();
   }

@@ -12,6 +12,7 @@ import pThrottle from "p-throttle";
 
 import {
   TransientDirectoryError,
+  type AccountPage,
   type DirectoryAccount,
   type IdentityDirectory,
   type Lookup,
@@ -133,18 +134,27 @@ async function byFilter(directory: IdentityDirectory, entries: readonly Manifest
 }
 
 /** One pass over every account, keeping those whose email is in the manifest. */
-async function byScan(directory: IdentityDirectory, entries: readonly ManifestEntry[], pacer: Pacer, signal: AbortSignal) {
+async function byScan(
+  directory: IdentityDirectory,
+  entries: readonly ManifestEntry[],
+  pacer: Pacer,
+  signal: AbortSignal,
+  firstPage: Promise<AccountPage> | undefined,
+) {
   const wanted = new Set(entries.map((entry) => entry.email.toLowerCase()));
   const found = new Map<string, DirectoryAccount[]>();
+  const fetchPage = (token: string | undefined) => pacer.withRetries(() => directory.listPage(token, signal), () => false);
   try {
     let token: string | undefined;
+    let next = firstPage ?? fetchPage(undefined);
     do {
-      const page = await pacer.withRetries(() => directory.listPage(token, signal), () => false);
+      const page = await next;
       for (const account of page.accounts) {
         const email = account.email?.toLowerCase();
         if (email !== undefined && wanted.has(email)) found.set(email, [...(found.get(email) ?? []), account]);
       }
       token = page.next === token ? undefined : page.next;
+      if (token) next = fetchPage(token);
     } while (token);
   } catch (error) {
     if (!(error instanceof TransientDirectoryError)) throw error;
@@ -169,7 +179,12 @@ export async function resolveAll(
   const abort = new AbortController();
   const pacer = new Pacer(options.requestsPerSecond, abort.signal);
   let poolSize: number | undefined;
+  let firstPage: Promise<AccountPage> | undefined;
   if (needsPoolSize(options.strategy, entries.length)) {
+    // While the pool's size is asked, the scan's first page is fetched too: if
+    // the scan wins, the question cost no time; if not, one page was wasted.
+    firstPage = pacer.withRetries(() => directory.listPage(undefined, abort.signal), () => false);
+    firstPage.catch(() => {});
     // DescribeUserPool has a quota category of its own, so this call is not paced with ListUsers.
     pacer.calls += 1;
     poolSize = await directory.estimatedSize(abort.signal);
@@ -178,7 +193,7 @@ export async function resolveAll(
   options.onChoice?.(choice);
   const resolutions =
     choice.strategy === "scan"
-      ? await byScan(directory, entries, pacer, abort.signal)
+      ? await byScan(directory, entries, pacer, abort.signal, firstPage)
       : await byFilter(directory, entries, pacer, abort);
   return { resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

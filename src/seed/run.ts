@@ -30,15 +30,17 @@ export interface SeedDependencies {
   now?: () => number;
   /**
    * Time spent loading code: before the run began (Node, TypeScript, the
-   * modules it imports at once) and in the lazy imports it waits on. The
-   * report keeps it apart from the seed's own work.
+   * modules it imports at once), and during it (the AWS SDK and Prisma's
+   * client, imported once validation has passed, with Prisma's WebAssembly
+   * query compiler, which it compiles on connect). The report keeps it apart
+   * from the seed's own work.
    */
   loading?: LoadingTimes;
 }
 
 export interface LoadingTimes {
   startupMs: number;
-  lazyImportsMs: number;
+  loadingMs: number;
 }
 
 const LEVELS = new Set<string>(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
@@ -100,8 +102,8 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
     const entries = await loadManifest(flags.users ?? config.usersFile);
     logger.debug({ users: entries.length }, "manifest valid");
 
-    const cognitoStarted = now();
     directory = await deps.openDirectory(config);
+    const cognitoStarted = now();
     const resolution = await resolveAll(directory, entries, {
       requestsPerSecond: config.cognito.requestsPerSecond,
       strategy: flags.lookup,
@@ -121,8 +123,10 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       { resolved, skipped: resolutions.length - resolved, dryRun: flags.dryRun },
       `${resolved} of ${resolutions.length} users resolved in Cognito; ${flags.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
     );
+    database = await deps.openDatabase(config).catch((error: unknown) => {
+      throw toDatabaseError(error, config.databaseUrl);
+    });
     const databaseStarted = now();
-    database = await deps.openDatabase(config);
     const { plan, written } = await applySeed(database, resolutions, {
       dryRun: flags.dryRun,
       timeoutMs: config.database.transactionTimeoutMs,
@@ -133,7 +137,7 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
     const databaseMs = now() - databaseStarted;
     const users = userReports(plan.users, redact);
     const durationMs = now() - started;
-    const lazyImportsMs = deps.loading?.lazyImportsMs ?? 0;
+    const loadingMs = deps.loading?.loadingMs ?? 0;
     report = {
       ...report,
       durationMs: Math.round(durationMs),
@@ -145,11 +149,12 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       },
       timings: {
         startupMs: Math.round(deps.loading?.startupMs ?? 0),
-        lazyImportsMs: Math.round(lazyImportsMs),
+        loadingMs: Math.round(loadingMs),
         cognitoMs: Math.round(cognitoMs),
         databaseMs: Math.round(databaseMs),
-        workMs: Math.round(durationMs - lazyImportsMs),
+        workMs: Math.round(durationMs - loadingMs),
       },
+      peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       counts: countOutcomes(users),
       planned: plannedWrites(plan),
       written,

@@ -140,7 +140,10 @@ export function statusResponse(fault: StatusFault): CannedResponse {
 
 /** What the proxy does besides faults, to behave like Cognito under its quotas (for measurements). */
 export interface ProxyOptions {
-  /** Added to every call before it is answered: the round trip to a real region. */
+  /**
+   * How long every call takes at least, from its arrival to its answer: the
+   * round trip to a real region. cognito-local's own time counts towards it.
+   */
   latencyMs?: number;
   /** Requests a second per quota category (e.g. `{ UserList: 30 }`); past it, TooManyRequestsException. */
   quotas?: Readonly<Record<string, number>>;
@@ -191,21 +194,22 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
     return (json.Users as unknown[] | undefined) ?? [];
   });
 
+  function send(res: http.ServerResponse, canned: CannedResponse): void {
+    res.writeHead(canned.status, { ...canned.headers, "content-length": Buffer.byteLength(canned.body) });
+    res.end(canned.body);
+  }
+
   function sendJson(res: http.ServerResponse, status: number, value: unknown): void {
-    const text = JSON.stringify(value);
-    res.writeHead(status, { "content-type": "application/x-amz-json-1.1", "content-length": Buffer.byteLength(text) });
-    res.end(text);
+    send(res, { status, headers: { "content-type": "application/x-amz-json-1.1" }, body: JSON.stringify(value) });
   }
 
   /** ListUsers and DescribeUserPool as Cognito answers them. */
-  async function answerLikeCognito(action: string, body: Buffer, res: http.ServerResponse): Promise<boolean> {
+  async function answerLikeCognito(action: string, body: Buffer, res: http.ServerResponse, due: () => Promise<void>): Promise<boolean> {
     if (action === "ListUsers") {
       const page = await pager.page(JSON.parse(body.toString("utf8")) as ListUsersRequest);
-      if (page === undefined) {
-        const canned = statusResponse(awsError("InvalidParameterException", 400, "Invalid pagination token") as StatusFault);
-        res.writeHead(canned.status, canned.headers);
-        res.end(canned.body);
-      } else sendJson(res, 200, page);
+      await due();
+      if (page === undefined) send(res, statusResponse(awsError("InvalidParameterException", 400, "Invalid pagination token") as StatusFault));
+      else sendJson(res, 200, page);
       return true;
     }
     if (action === "DescribeUserPool") {
@@ -214,13 +218,14 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
       if (described.status !== 200) return false;
       const listed = await callUpstream("ListUsers", { UserPoolId: request.UserPoolId, AttributesToGet: ["sub"] });
       const pool = described.json.UserPool as Record<string, unknown>;
+      await due();
       sendJson(res, 200, { UserPool: { ...pool, EstimatedNumberOfUsers: ((listed.json.Users as unknown[]) ?? []).length } });
       return true;
     }
     return false;
   }
 
-  function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer): void {
+  function forward(req: http.IncomingMessage, res: http.ServerResponse, body: Buffer, due: () => Promise<void>): void {
     const outgoing = http.request(
       {
         agent,
@@ -231,9 +236,11 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
         headers: { ...req.headers, host: target.host },
       },
       (upstreamRes) => {
-        res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
-        // pipeline destroys both ends if either fails, so a broken upstream never leaves the client waiting.
-        pipeline(upstreamRes, res, () => undefined);
+        void due().then(() => {
+          res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
+          // pipeline destroys both ends if either fails, so a broken upstream never leaves the client waiting.
+          pipeline(upstreamRes, res, () => undefined);
+        });
       },
     );
     outgoing.on("error", (error: NodeJS.ErrnoException) => {
@@ -251,7 +258,9 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
     const body = await buffer(req);
     const action = parseAction(req.headers["x-amz-target"]);
     const email = parseEmailFilter(action, body.toString("utf8"));
-    if (options.latencyMs) await new Promise((resolve) => setTimeout(resolve, options.latencyMs));
+    // Every answer (and every fault) waits until the call has taken `latencyMs`.
+    const answerAt = performance.now() + (options.latencyMs ?? 0);
+    const due = () => new Promise<void>((resolve) => setTimeout(resolve, Math.max(0, answerAt - performance.now())));
     const rule = chooseRule(rules, { action, email });
     if (rule !== undefined) rule.remaining -= 1;
     const fault = rule?.fault;
@@ -260,24 +269,22 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
       const bucket = buckets.get(QUOTA_CATEGORY[action] ?? "");
       if (bucket && !bucket.take()) {
         requests.push({ action, email, outcome: "throttled" });
-        const canned = statusResponse(awsError("TooManyRequestsException", 400, "Rate exceeded") as StatusFault);
-        res.writeHead(canned.status, canned.headers);
-        res.end(canned.body);
+        await due();
+        send(res, statusResponse(awsError("TooManyRequestsException", 400, "Rate exceeded") as StatusFault));
         return;
       }
       requests.push({ action, email, outcome: outcomeOf(undefined) });
-      if (options.cognitoLike && (await answerLikeCognito(action, body, res))) return;
-      return forward(req, res, body);
+      if (options.cognitoLike && (await answerLikeCognito(action, body, res, due))) return;
+      return forward(req, res, body, due);
     }
     requests.push({ action, email, outcome: outcomeOf(fault) });
     switch (fault.kind) {
-      case "status": {
-        const canned = statusResponse(fault);
-        res.writeHead(canned.status, { ...canned.headers, "content-length": Buffer.byteLength(canned.body) });
-        res.end(canned.body);
+      case "status":
+        await due();
+        send(res, statusResponse(fault));
         return;
-      }
       case "reset":
+        await due();
         // A TCP reset rather than a clean FIN: what a crashed load balancer or a dropped NAT entry looks like.
         req.socket.resetAndDestroy();
         return;
@@ -285,7 +292,7 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
         // Nothing to do: the socket stays open until the client gives up or close() destroys it.
         return;
       case "delay":
-        setTimeout(() => forward(req, res, body), fault.ms);
+        setTimeout(() => forward(req, res, body, due), fault.ms);
         return;
     }
   }

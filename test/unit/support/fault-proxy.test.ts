@@ -389,3 +389,54 @@ describe("startFaultProxy", () => {
     expect(proxy.requests).toEqual([{ action: "ListUsers", email: "blocked@example.org", outcome: "status:400" }]);
   });
 });
+
+describe("startFaultProxy: like Cognito under its quotas", () => {
+  let upstream: Awaited<ReturnType<typeof startFakeUpstream>>;
+  const clients: CognitoIdentityProviderClient[] = [];
+  const proxies: FaultProxy[] = [];
+
+  async function through(options: Parameters<typeof startFaultProxy>[1]) {
+    const proxy = await startFaultProxy(upstream.url, options);
+    proxies.push(proxy);
+    const created = new CognitoIdentityProviderClient({
+      endpoint: proxy.endpoint,
+      region: "eu-west-2",
+      credentials: { accessKeyId: "x", secretAccessKey: "y" },
+      maxAttempts: 1,
+    });
+    clients.push(created);
+    return { proxy, client: created };
+  }
+
+  beforeEach(async () => {
+    upstream = await startFakeUpstream();
+  });
+
+  afterEach(async () => {
+    for (const created of clients.splice(0)) created.destroy();
+    for (const proxy of proxies.splice(0)) await proxy.close();
+    await upstream.close();
+  });
+
+  it("answers TooManyRequestsException past a quota category's rate, and records the throttling", async () => {
+    const { proxy, client } = await through({ quotas: { UserList: 3 } });
+    const outcomes = await Promise.all(
+      Array.from({ length: 5 }, () =>
+        client.send(listByEmail("a@example.org")).then(
+          () => "ok",
+          (error: { name: string }) => error.name,
+        ),
+      ),
+    );
+    expect(outcomes.filter((outcome) => outcome === "ok")).toHaveLength(3);
+    expect(outcomes.filter((outcome) => outcome === "TooManyRequestsException")).toHaveLength(2);
+    expect(proxy.requests.filter((request) => request.outcome === "throttled")).toHaveLength(2);
+  });
+
+  it("holds every answer back until the call has taken the set latency", async () => {
+    const { client } = await through({ latencyMs: 120 });
+    const started = performance.now();
+    await client.send(listByEmail("a@example.org"));
+    expect(performance.now() - started).toBeGreaterThanOrEqual(115);
+  });
+});

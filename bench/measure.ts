@@ -1,0 +1,146 @@
+/**
+ * One benchmark measurement: the real seed process against a fresh migrated
+ * database and a quota-realistic Cognito (the fault proxy in front of
+ * cognito-local: fixed latency, a token bucket per quota category, 60-user
+ * pages), run twice: a first run, then an unchanged re-run. `npm run bench`
+ * runs it for several sizes; `npm test` runs a small one to keep its
+ * correctness figures (calls made, rows written on the re-run) true.
+ */
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import pg from "pg";
+
+import { runCommand } from "../src/dev/run-command.js";
+import type { SeedReport } from "../src/report.js";
+import { ROLES } from "../src/roles.js";
+import type { FaultProxy } from "../test/support/fault-proxy.js";
+
+const ROOT = path.resolve(import.meta.dirname, "..");
+
+/** Cognito's ListUsers quota (UserList category) per account and region, and its largest page. */
+export const LIST_USERS_QUOTA_RPS = 30;
+export const PAGE_SIZE = 60;
+
+export interface BenchResult {
+  n: number;
+  poolSize: number;
+  strategy: string;
+  /** Users resolved by the first run: all of them, or some were lost (to throttling, say). */
+  resolved: number;
+  cognitoCalls: number;
+  throttled: number;
+  cognitoPhaseMs: number;
+  floorMs: number;
+  ratioToFloor: number;
+  dbFirstRunMs: number;
+  dbRerunMs: number;
+  rerunRowsWritten: number;
+  peakRssMb: number;
+}
+
+/**
+ * The least time Cognito's quota allows for resolving `n` emails in a pool of
+ * `poolSize`: by the cheaper of one call per email and a scan of every page.
+ */
+export function quotaFloorMs(n: number, poolSize: number): number {
+  return (Math.min(n, Math.ceil(poolSize / PAGE_SIZE)) / LIST_USERS_QUOTA_RPS) * 1_000;
+}
+
+export function emailOf(i: number): string {
+  return `bench.user${i}@trust.example.org`;
+}
+
+/** A manifest of the first `n` pool users. */
+export async function writeBenchManifest(n: number): Promise<string> {
+  const users = Array.from({ length: n }, (_, i) => ({
+    email: emailOf(i),
+    name: `Bench User ${i}`,
+    organisation: `Trust ${i % 40}`,
+    role: ROLES[i % ROLES.length]!.name,
+  }));
+  const file = path.join(await mkdtemp(path.join(tmpdir(), "flip-db-bench-")), "users.json");
+  await writeFile(file, JSON.stringify({ users }));
+  return file;
+}
+
+/** Every row's id and the transaction that last wrote it: what changes when anything is written. */
+async function rowVersions(databaseUrl: string): Promise<Map<string, string>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    const { rows } = await client.query<{ key: string; xmin: string }>(
+      `SELECT 'r' || id AS key, xmin::text FROM roles UNION ALL SELECT 'p' || user_id, xmin::text FROM user_profile
+       UNION ALL SELECT 'u' || user_id || role_id, xmin::text FROM user_role UNION ALL SELECT 's' || user_id, xmin::text FROM seed_grant`,
+    );
+    return new Map(rows.map((row) => [row.key, row.xmin]));
+  } finally {
+    await client.end();
+  }
+}
+
+/** Rows inserted, updated or deleted between two snapshots. */
+function rowsChanged(before: Map<string, string>, after: Map<string, string>): number {
+  let changed = 0;
+  for (const [key, xmin] of after) if (before.get(key) !== xmin) changed += 1;
+  for (const key of before.keys()) if (!after.has(key)) changed += 1;
+  return changed;
+}
+
+async function runSeed(env: Record<string, string>, args: readonly string[]): Promise<SeedReport> {
+  const reportPath = path.join(await mkdtemp(path.join(tmpdir(), "flip-db-bench-report-")), "report.json");
+  const result = await runCommand("node", ["--import", "tsx", "prisma/seed.ts", "--report", reportPath, ...args], {
+    cwd: ROOT,
+    env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "warn" },
+    timeoutMs: 30 * 60_000,
+  });
+  if (result.code !== 0) throw new Error(`seed exited ${String(result.code)}:\n${result.stdout}${result.stderr}`);
+  return JSON.parse(await readFile(reportPath, "utf8")) as SeedReport;
+}
+
+export async function measure(options: {
+  n: number;
+  poolSize: number;
+  poolId: string;
+  databaseUrl: string;
+  proxy: FaultProxy;
+  /** The seed's environment besides the database, pool and endpoint (region, credentials, pace). */
+  env: Record<string, string>;
+  /** Extra seed flags, e.g. `--lookup filter`. */
+  args?: readonly string[];
+}): Promise<BenchResult> {
+  const manifest = await writeBenchManifest(options.n);
+  const env = {
+    ...options.env,
+    DATABASE_URL: options.databaseUrl,
+    AWS_COGNITO_USER_POOL_ID: options.poolId,
+    AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: options.proxy.endpoint,
+    SEED_USERS_FILE: manifest,
+  };
+
+  options.proxy.resetCounts();
+  const first = await runSeed(env, options.args ?? []);
+  const requests = options.proxy.requests;
+  const before = await rowVersions(options.databaseUrl);
+  const rerun = await runSeed(env, options.args ?? []);
+  const after = await rowVersions(options.databaseUrl);
+
+  const cognitoPhaseMs = first.timings!.cognitoMs;
+  const floorMs = quotaFloorMs(options.n, options.poolSize);
+  return {
+    n: options.n,
+    poolSize: options.poolSize,
+    strategy: first.lookup!.strategy,
+    resolved: first.counts.resolved,
+    cognitoCalls: requests.length,
+    throttled: requests.filter((request) => request.outcome === "throttled").length,
+    cognitoPhaseMs,
+    floorMs: Math.round(floorMs),
+    ratioToFloor: Math.round((cognitoPhaseMs / floorMs) * 100) / 100,
+    dbFirstRunMs: first.timings!.databaseMs,
+    dbRerunMs: rerun.timings!.databaseMs,
+    rerunRowsWritten: rowsChanged(before, after),
+    peakRssMb: Math.max(first.peakRssMb!, rerun.peakRssMb!),
+  };
+}
