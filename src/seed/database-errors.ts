@@ -10,20 +10,24 @@ function locationOf(databaseUrl: string): string {
   }
 }
 
+/** Where Prisma, its pg adapter and Node nest the error they wrap. */
+const NESTED = ["cause", "meta", "driverAdapterError"] as const;
+
 /**
  * The codes (pg's SQLSTATE, Node's errno, Prisma's P-code, the adapter's
- * error kind) and messages of an error and its causes.
+ * error kind) and messages of an error and of everything nested in it.
  */
 function describeChain(error: unknown): { codes: string[]; messages: string[] } {
   const codes: string[] = [];
   const messages: string[] = [];
-  let current: unknown = error;
-  for (let depth = 0; depth < 6 && current && typeof current === "object"; depth++) {
-    const { code, cause, kind, originalCode, message } = current as Record<string, unknown>;
+  const visit = (value: unknown, depth: number) => {
+    if (depth > 6 || !value || typeof value !== "object") return;
+    const { code, kind, originalCode, message, originalMessage } = value as Record<string, unknown>;
     for (const candidate of [code, kind, originalCode]) if (typeof candidate === "string") codes.push(candidate);
-    if (typeof message === "string") messages.push(message);
-    current = cause;
-  }
+    for (const candidate of [message, originalMessage]) if (typeof candidate === "string") messages.push(candidate);
+    for (const key of NESTED) visit((value as Record<string, unknown>)[key], depth + 1);
+  };
+  visit(error, 0);
   return { codes, messages };
 }
 

@@ -144,7 +144,8 @@ describe("least privilege: the actions the seed sends", () => {
       // Each run did reach Cognito, through the proxy: one lookup per manifest entry, or the pool's size and two pages.
       const listUsers = requests.filter((request) => request.action === "ListUsers").map((request) => request.email);
       if (scenario === many) {
-        expect(requests.map((request) => request.action), name).toEqual(["DescribeUserPool", "ListUsers", "ListUsers"]);
+        // The pool's size and the first page are asked together, so in either order.
+        expect(requests.map((request) => request.action).sort(), name).toEqual(["DescribeUserPool", "ListUsers", "ListUsers"]);
         expect(listUsers, `${name}: unfiltered pages`).toEqual([undefined, undefined]);
       } else {
         expect(listUsers.sort(), `${name}: the lookups the proxy saw`).toEqual(scenario.entries.map((e) => e.email).sort());

@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+
+import { toDatabaseError } from "../../../src/seed/database-errors.js";
+
+const URL = "postgresql://flip:s3cret-pw@db.internal:6543/flip";
+
+/** Prisma's error for a failed raw query, with the adapter's error nested in `meta`. */
+function prismaRawError(originalCode: string, kind: string) {
+  return Object.assign(new Error("Invalid `prisma.$queryRaw()` invocation:"), {
+    name: "PrismaClientKnownRequestError",
+    code: "P2010",
+    meta: { driverAdapterError: { name: "DriverAdapterError", cause: { originalCode, kind, originalMessage: "..." } } },
+  });
+}
+
+describe("toDatabaseError", () => {
+  it.each([
+    ["connection refused", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), /cannot reach the database at db\.internal:6543/],
+    ["wrong password (nested in Prisma's meta)", prismaRawError("28P01", "AuthenticationFailed"), /refused the credentials in DATABASE_URL/],
+    ["no such database", prismaRawError("3D000", "DatabaseDoesNotExist"), /does not exist at db\.internal:6543: run npx prisma migrate deploy first/],
+    ["tables missing (nested in Prisma's meta)", prismaRawError("42P01", "TableDoesNotExist"), /tables do not exist: run npx prisma migrate deploy before the seed/],
+    ["pg's connect timeout (by message)", new Error("Connection terminated due to connection timeout", { cause: new Error("timeout expired") }), /did not answer in time/],
+    ["a terminated backend (by message)", new Error("Client has encountered a connection error and is not queryable"), /connection to the database .* was lost/],
+    ["Prisma's transaction timeout", Object.assign(new Error("Transaction already closed"), { code: "P2028" }), /transaction timed out/],
+  ])("%s", (_label, error, expected) => {
+    const failure = toDatabaseError(error, URL);
+    expect(failure.problems).toHaveLength(1);
+    expect(failure.problems[0]).toMatch(expected);
+    expect(failure.problems[0]).toMatch(/; nothing was written$/);
+    expect(failure.problems[0]).not.toContain("s3cret-pw");
+    expect(failure.exitCode).toBe(1);
+  });
+
+  it("falls back to the first line of the message for anything else", () => {
+    const failure = toDatabaseError(new Error("something odd\nmore detail"), URL);
+    expect(failure.problems[0]).toBe("database: the database failed during the seed's transaction (something odd); nothing was written");
+  });
+});
