@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -14,7 +15,9 @@ export default defineConfig({
   schema: path.join(root, "prisma", "schema.prisma"),
   migrations: {
     path: path.join(root, "prisma", "migrations"),
-    seed: "tsx prisma/seed.ts",
+    // The compiled seed when `npm run build` has made one (production images need
+    // neither tsx nor TypeScript), the TypeScript source otherwise.
+    seed: existsSync(path.join(root, "dist", "prisma", "seed.js")) ? "node dist/prisma/seed.js" : "tsx prisma/seed.ts",
   },
   // Read directly, not through env(): env() throws when the variable is unset,
   // which would break `prisma generate` on a machine with no database.

@@ -126,7 +126,7 @@ const FLAG_OPTIONS = {
 export const USAGE = `Usage: npx prisma db seed -- [--dry-run] [--strict] [--users <file>] [--report <file>] [--lookup <how>]
   --dry-run        resolve users and print the plan; write nothing
   --strict         any skipped user makes the run fail (exit 1) and nothing is written
-  --users <file>   the users manifest (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
+  --users <file>   the users manifest, JSON or (named *.csv) CSV (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
   --report <file>  also write the run report as JSON
   --lookup <how>   auto (default): whichever needs fewer Cognito calls; filter: one ListUsers
                    call per email; scan: one paginated pass over the whole pool
@@ -162,7 +162,8 @@ export function parseFlags(argv: readonly string[]): SeedFlags {
 function describeArgsError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message;
-  const option = /'(-{1,2}[^'\s]*)/.exec(message)?.[1];
+  // Node names a flag with a short form as '-h, --help'; the long form is the one to show.
+  const option = /'(?:-\w, )?(-{1,2}[^'\s,]*)/.exec(message)?.[1];
   switch (code) {
     case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
       return `unknown flag ${option ?? ""}`.trim();

@@ -32,33 +32,44 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
 }
 
 /**
- * Turns whatever Prisma, its pg adapter or pg threw into one line that says
- * what happened and what to fix. The transaction was rolled back in every case.
+ * What went wrong with the database, in one line that says what to fix, for
+ * the errors this table knows; `undefined` for any other. Never holds the URL
+ * or its password: only the host and port.
  */
-export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
+export function describeDatabaseProblem(error: unknown, databaseUrl: string): string | undefined {
   const { codes, messages } = describeChain(error);
   const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
   const where = locationOf(databaseUrl);
-  let problem: string;
   if (has("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "DatabaseNotReachable", "P1001")) {
-    problem = `cannot reach the database at ${where}: check DATABASE_URL and that PostgreSQL is running`;
-  } else if (has("28P01", "28000", "AuthenticationFailed", "P1000")) {
-    problem = `the database at ${where} refused the credentials in DATABASE_URL: check its user and password`;
-  } else if (has("3D000", "DatabaseDoesNotExist", "P1003")) {
-    problem = `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
-  } else if (has("42P01", "TableDoesNotExist", "P2021")) {
-    problem = "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
-  } else if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
-    problem = `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
-  } else if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
-    problem = `the connection to the database at ${where} was lost during the seed's transaction, which was rolled back`;
-  } else if (has("P2028")) {
-    problem = "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";
-  } else {
-    const message = error instanceof Error ? error.message.split("\n").find((line) => line.trim() !== "") : String(error);
-    problem = `the database failed during the seed's transaction (${message ?? "no message"})`;
+    return `cannot reach the database at ${where}: check DATABASE_URL and that PostgreSQL is running`;
   }
+  if (has("28P01", "28000", "AuthenticationFailed", "P1000")) {
+    return `the database at ${where} refused the credentials in DATABASE_URL: check its user and password`;
+  }
+  if (has("3D000", "DatabaseDoesNotExist", "P1003")) {
+    return `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
+  }
+  if (has("42P01", "TableDoesNotExist", "P2021")) {
+    return "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
+  }
+  if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
+    return `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
+  }
+  if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
+    return `the connection to the database at ${where} was lost`;
+  }
+  if (has("P2028")) {
+    return "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";
+  }
+  return undefined;
+}
+
+/** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
+export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
+  const message = error instanceof Error ? error.message.split("\n").find((line) => line.trim() !== "") : String(error);
+  const problem =
+    describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
 }

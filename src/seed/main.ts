@@ -45,5 +45,14 @@ async function openDatabase(config: SeedEnvironment) {
 
 /** Runs the seed with this process' arguments and environment; resolves to the exit code. */
 export function main(argv: readonly string[], overrides: Partial<SeedDependencies> = {}): Promise<number> {
-  return runSeed({ argv, env: process.env, output: process.stdout, openDirectory, openDatabase, loading, ...overrides });
+  return runSeed({
+    argv,
+    env: process.env,
+    output: process.stdout,
+    progress: process.stderr,
+    openDirectory,
+    openDatabase,
+    loading,
+    ...overrides,
+  });
 }

@@ -38,6 +38,8 @@ export interface ResolveOptions {
   strategy: StrategyRequest;
   /** Told the choice before resolution starts, for the log. */
   onChoice?: (choice: StrategyChoice) => void;
+  /** Told how far resolution has come: users looked up, or pages of the pool scanned. */
+  onProgress?: (done: number, total: number, unit: "users" | "pages") => void;
 }
 
 export interface ResolveResult {
@@ -109,8 +111,15 @@ class Pacer {
 }
 
 /** One filtered lookup per email. */
-async function byFilter(directory: IdentityDirectory, entries: readonly ManifestEntry[], pacer: Pacer, abort: AbortController) {
+async function byFilter(
+  directory: IdentityDirectory,
+  entries: readonly ManifestEntry[],
+  pacer: Pacer,
+  abort: AbortController,
+  onProgress: ResolveOptions["onProgress"],
+) {
   let fatal: { error: unknown } | undefined;
+  let done = 0;
   const resolutions = await Promise.all(
     entries.map(async (entry): Promise<Resolution | undefined> => {
       try {
@@ -118,6 +127,7 @@ async function byFilter(directory: IdentityDirectory, entries: readonly Manifest
           () => directory.lookup(entry.email, abort.signal),
           (result) => result.status === "transient" && result.throttled === true,
         );
+        onProgress?.(++done, entries.length, "users");
         return { entry, lookup };
       } catch (error) {
         // Later failures are the abort itself (the throttle rejects what it still holds); the first one is the cause.
@@ -140,6 +150,8 @@ async function byScan(
   pacer: Pacer,
   signal: AbortSignal,
   firstPage: Promise<AccountPage> | undefined,
+  expectedPages: number | undefined,
+  onProgress: ResolveOptions["onProgress"],
 ) {
   const wanted = new Set(entries.map((entry) => entry.email.toLowerCase()));
   const found = new Map<string, DirectoryAccount[]>();
@@ -147,8 +159,12 @@ async function byScan(
   try {
     let token: string | undefined;
     let next = firstPage ?? fetchPage(undefined);
+    let pages = 0;
     do {
       const page = await next;
+      pages += 1;
+      // The pool's size is an estimate: never show more pages done than expected.
+      onProgress?.(pages, Math.max(expectedPages ?? 0, pages + (page.next ? 1 : 0)), "pages");
       for (const account of page.accounts) {
         const email = account.email?.toLowerCase();
         if (email !== undefined && wanted.has(email)) found.set(email, [...(found.get(email) ?? []), account]);
@@ -193,7 +209,7 @@ export async function resolveAll(
   options.onChoice?.(choice);
   const resolutions =
     choice.strategy === "scan"
-      ? await byScan(directory, entries, pacer, abort.signal, firstPage)
-      : await byFilter(directory, entries, pacer, abort);
+      ? await byScan(directory, entries, pacer, abort.signal, firstPage, choice.scanCalls, options.onProgress)
+      : await byFilter(directory, entries, pacer, abort, options.onProgress);
   return { resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

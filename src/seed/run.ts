@@ -11,6 +11,7 @@ import type { IdentityDirectory } from "../directory/identity-directory.js";
 import { EXIT_FATAL, EXIT_OK, SeedError, StrictModeError } from "../errors/index.js";
 import { createLogger, createScrubber, secretsFromEnvironment, type Logger, type Scrub } from "../log.js";
 import { loadManifest } from "../manifest.js";
+import { resolutionProgress } from "../progress.js";
 import { countOutcomes, logReport, logUser, redactEmail, userReports, type SeedReport } from "../report.js";
 import { applySeed } from "./apply.js";
 import { toDatabaseError } from "./database-errors.js";
@@ -27,6 +28,8 @@ export interface SeedDependencies {
   output: NodeJS.WritableStream & { isTTY?: boolean };
   openDirectory(config: SeedEnvironment): Promise<ClosableDirectory>;
   openDatabase(config: SeedEnvironment): Promise<Database>;
+  /** Where a progress bar may go (stderr); it shows only on a terminal, for large manifests. */
+  progress?: NodeJS.WriteStream;
   now?: () => number;
   /**
    * Time spent loading code: before the run began (Node, TypeScript, the
@@ -89,6 +92,25 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
   let resolutions: Resolution[] | undefined;
   let directory: ClosableDirectory | undefined;
   let database: Database | undefined;
+  // Phase times, kept as they finish, so that a failed run reports them too.
+  const phases = { cognitoMs: 0, databaseMs: 0 };
+  const timed = async <T>(phase: keyof typeof phases, work: () => Promise<T>): Promise<T> => {
+    const phaseStarted = now();
+    try {
+      return await work();
+    } finally {
+      phases[phase] = Math.round(now() - phaseStarted);
+    }
+  };
+  const timings = () => {
+    const loadingMs = deps.loading?.loadingMs ?? 0;
+    return {
+      startupMs: Math.round(deps.loading?.startupMs ?? 0),
+      loadingMs: Math.round(loadingMs),
+      ...phases,
+      workMs: Math.round(now() - started - loadingMs),
+    };
+  };
   try {
     reportPath = findReportPath(deps.argv);
     const flags = parseFlags(deps.argv);
@@ -103,14 +125,16 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
     logger.debug({ users: entries.length }, "manifest valid");
 
     directory = await deps.openDirectory(config);
-    const cognitoStarted = now();
-    const resolution = await resolveAll(directory, entries, {
-      requestsPerSecond: config.cognito.requestsPerSecond,
-      strategy: flags.lookup,
-      onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
-    });
+    const progress = resolutionProgress(deps.progress, entries.length);
+    const resolution = await timed("cognitoMs", () =>
+      resolveAll(directory!, entries, {
+        requestsPerSecond: config.cognito.requestsPerSecond,
+        strategy: flags.lookup,
+        onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
+        onProgress: progress?.update,
+      }).finally(() => progress?.stop()),
+    );
     resolutions = resolution.resolutions;
-    const cognitoMs = now() - cognitoStarted;
     const resolved = resolutions.filter(({ lookup }) => lookup.status === "resolved").length;
     if (flags.strict) {
       const skipped = skippedUsers(resolutions, redact);
@@ -119,41 +143,30 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       }
     }
 
+    database = await deps.openDatabase(config).catch((error: unknown) => {
+      throw toDatabaseError(error, config.databaseUrl);
+    });
     logger.info(
       { resolved, skipped: resolutions.length - resolved, dryRun: flags.dryRun },
       `${resolved} of ${resolutions.length} users resolved in Cognito; ${flags.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
     );
-    database = await deps.openDatabase(config).catch((error: unknown) => {
-      throw toDatabaseError(error, config.databaseUrl);
-    });
-    const databaseStarted = now();
-    const { plan, written } = await applySeed(database, resolutions, {
-      dryRun: flags.dryRun,
-      timeoutMs: config.database.transactionTimeoutMs,
-    }).catch((error: unknown) => {
+    const { plan, written } = await timed("databaseMs", () =>
+      applySeed(database!, resolutions!, { dryRun: flags.dryRun, timeoutMs: config.database.transactionTimeoutMs }),
+    ).catch((error: unknown) => {
       throw error instanceof SeedError ? error : toDatabaseError(error, config.databaseUrl);
     });
 
-    const databaseMs = now() - databaseStarted;
     const users = userReports(plan.users, redact);
-    const durationMs = now() - started;
-    const loadingMs = deps.loading?.loadingMs ?? 0;
     report = {
       ...report,
-      durationMs: Math.round(durationMs),
+      durationMs: Math.round(now() - started),
       lookup: {
         strategy: resolution.choice.strategy,
         reason: resolution.choice.reason,
         calls: resolution.calls,
         throttleRetries: resolution.throttleRetries,
       },
-      timings: {
-        startupMs: Math.round(deps.loading?.startupMs ?? 0),
-        loadingMs: Math.round(loadingMs),
-        cognitoMs: Math.round(cognitoMs),
-        databaseMs: Math.round(databaseMs),
-        workMs: Math.round(durationMs - loadingMs),
-      },
+      timings: timings(),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       counts: countOutcomes(users),
       planned: plannedWrites(plan),
@@ -181,6 +194,7 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
       status: failure.code,
       problems: [...failure.problems],
       durationMs: Math.round(now() - started),
+      timings: timings(),
     };
     await writeReport(reportPath, report, logger, scrub);
     return failure.exitCode;

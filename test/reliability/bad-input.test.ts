@@ -67,6 +67,8 @@ interface BadInput {
   label: string;
   /** Manifest text, written to a file of the case's own and passed as `--users <file>` (or SEED_USERS_FILE). */
   manifest?: string;
+  /** That file's name, whose extension picks the format: default `users.json`. */
+  file?: string;
   viaEnvironment?: boolean;
   /** The arguments; `dir` is a scratch directory of the case's own. Default: `--users <manifest>` when there is one. */
   args?: (dir: string) => string[];
@@ -167,6 +169,36 @@ const MANIFEST: Group = {
       manifest: JSON.stringify({ users: [{ ...VALID, email: "x" }, { ...VALID, email: BOB, role: "Root" }, { ...VALID, email: "carol@example.org", name: "" }] }),
       emails: [BOB, "carol@example.org"],
       problems: [EMAIL("must be a valid email address"), manifestProblem("users[1].role", "must be one of Admin, Researcher, Viewer"), manifestProblem("users[2].name", "must not be empty")],
+    },
+    // CSV, chosen by the file's extension: problems name the line (the header is line 1).
+    {
+      label: "a CSV manifest with an unknown column",
+      file: "users.csv",
+      manifest: `email,name,organisation,role,phone\n${ALICE},Alice Admin,North Trust,Admin,0123\n`,
+      emails: [ALICE],
+      problems: [manifestProblem("line 1", 'unknown column "phone"')],
+    },
+    {
+      label: "a CSV manifest with a row of 3 fields",
+      file: "users.csv",
+      manifest: `email,name,organisation,role\r\n${ALICE},Alice Admin,North Trust,Admin\r\n${BOB},Bob Viewer,North Trust\r\n`,
+      emails: [ALICE, BOB],
+      problems: [manifestProblem("line 3", "3 fields, expected 4")],
+    },
+    {
+      label: "a CSV manifest with an unterminated quote",
+      file: "users.csv",
+      manifest: `email,name,organisation,role\n${ALICE},"Alice Admin,North Trust,Admin\n${BOB},Bob Viewer,North Trust,Viewer\n`,
+      emails: [ALICE, BOB],
+      problems: [manifestProblem("line 2", 'a quoted field is never closed (a " opens it and no " ends it)')],
+    },
+    {
+      label: "a CSV manifest (SEED_USERS_FILE) with duplicate emails differing only in case",
+      file: "users.csv",
+      viaEnvironment: true,
+      manifest: `\uFEFFemail,name,organisation,role\n${ALICE},Alice Admin,North Trust,Admin\n${ALICE.toUpperCase()},Alice Again,North Trust,Viewer\n`,
+      emails: [ALICE],
+      problems: [manifestProblem("line 3", "email: duplicates the email on line 2 (emails are compared case-insensitively)")],
     },
     { label: "a bad manifest given by SEED_USERS_FILE", manifest: withEntry({ role: "Owner" }), viaEnvironment: true, problems: [ROLE] },
     {
@@ -358,7 +390,7 @@ async function prepare(input: BadInput, index: number, group: string) {
   const env: Record<string, string | undefined> = { ...baseEnv, ...input.env?.(dir) };
   let args = input.args?.(dir) ?? [];
   if (input.manifest !== undefined) {
-    const file = path.join(dir, "users.json");
+    const file = path.join(dir, input.file ?? "users.json");
     await writeFile(file, input.manifest);
     if (input.viaEnvironment) env.SEED_USERS_FILE = file;
     else if (input.args === undefined) args = ["--users", file];

@@ -33,7 +33,7 @@ const POOL: FixtureUser[] = [
 ];
 
 describe("concurrent boots", () => {
-  it(`${PROCESSES} boots at once on an empty database, ${ROUNDS} rounds: all exit 0, the end state is a single boot's`, async (context) => {
+  it(`${PROCESSES} boots at once on an empty database, ${ROUNDS} rounds: all exit 0, the end state is a single boot's`, { timeout: scale(1_800_000, 300_000) }, async (context) => {
     const pool = await freshPool(POOL);
     const manifestPath = await writeManifest(ENTRIES);
 

@@ -52,7 +52,7 @@ describe("database faults", () => {
     proxy = undefined;
   });
 
-  it(`unreachable at start (connection refused): exit 1 within ${REFUSED_BOUND_MS} ms of seed time, one clear line`, async (context) => {
+  it(`unreachable at start (connection refused): exit 1 within ${REFUSED_BOUND_MS} ms of the seed's work, one clear line`, async (context) => {
     const s = await reliabilityScenario(POOL, ENTRIES);
     const report = await reportPath();
     const result = await seedDirect(context, s, ["--report", report], { DATABASE_URL: withPort(s.databaseUrl, 1) });

@@ -11,7 +11,8 @@ export interface TcpProxy {
   cut(): Promise<void>;
 }
 
-export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"): Promise<TcpProxy> {
+/** `port`: where to listen (default: a port of the kernel's choosing). */
+export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1", port = 0): Promise<TcpProxy> {
   const sockets = new Set<net.Socket>();
   const track = (socket: net.Socket) => {
     sockets.add(socket);
@@ -25,11 +26,11 @@ export async function startTcpProxy(targetPort: number, targetHost = "127.0.0.1"
     client.on("error", () => upstream.destroy());
     upstream.on("error", () => client.destroy());
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
+  const listening = (server.address() as net.AddressInfo).port;
   let cutting: Promise<void> | undefined;
   return {
-    port,
+    port: listening,
     cut: () =>
       (cutting ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,0 +1,76 @@
+/**
+ * Waits for PostgreSQL to accept connections, for a bounded time: a platform
+ * booting beside its database should not fail only because the database came
+ * up a few seconds later. Time and I/O come in as dependencies, so tests need
+ * neither a database nor real waiting.
+ */
+export interface WaitDependencies {
+  /** Resolves once the server accepts a connection; rejects with the driver's error otherwise. */
+  checkConnection(): Promise<void>;
+  log(line: string): void;
+  now(): number;
+  sleep(ms: number): Promise<void>;
+}
+
+/** The database gave up being waited for, or refused for a reason waiting cannot fix. */
+export class DatabaseWaitError extends Error {
+  override name = "DatabaseWaitError" as const;
+}
+
+/** Errors that mean "not up yet": waiting may help. */
+const NOT_YET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "57P03"]);
+/** Errors that mean the server is up: the connection itself worked. */
+const UP = new Set(["3D000"]);
+const TIMEOUT_MESSAGE = /timeout|Connection terminated/i;
+
+function codeOf(error: unknown): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  if (typeof code === "string") return code;
+  return error instanceof Error && TIMEOUT_MESSAGE.test(error.message) ? "ETIMEDOUT" : "unknown error";
+}
+
+/**
+ * Returns once PostgreSQL accepts connections (a database that does not exist
+ * yet counts: `migrate deploy` creates it), or throws DatabaseWaitError after
+ * `timeoutSeconds`, or at once for a fault waiting cannot fix (credentials).
+ */
+export async function waitForDatabase(location: string, timeoutSeconds: number, deps: WaitDependencies): Promise<void> {
+  const started = deps.now();
+  const deadline = started + timeoutSeconds * 1_000;
+  let delay = 250;
+  let lastLog = -Infinity;
+  for (;;) {
+    let code: string;
+    try {
+      await deps.checkConnection();
+      code = "ok";
+    } catch (error) {
+      code = codeOf(error);
+      if (!UP.has(code) && !NOT_YET.has(code)) {
+        throw new DatabaseWaitError(
+          code === "28P01" || code === "28000"
+            ? `PostgreSQL at ${location} refused the credentials in DATABASE_URL: check its user and password`
+            : `PostgreSQL at ${location} cannot be used (${code}): check DATABASE_URL`,
+        );
+      }
+    }
+    const elapsed = deps.now() - started;
+    if (code === "ok" || UP.has(code)) {
+      deps.log(`PostgreSQL at ${location} accepts connections${elapsed >= 1_000 ? ` (after ${(elapsed / 1_000).toFixed(1)} s)` : ""}`);
+      return;
+    }
+    const left = deadline - deps.now();
+    if (left <= 0) {
+      throw new DatabaseWaitError(
+        `PostgreSQL at ${location} did not accept connections within ${timeoutSeconds} s (last: ${code}): ` +
+          "check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
+      );
+    }
+    if (deps.now() - lastLog >= 5_000) {
+      deps.log(`waiting for PostgreSQL at ${location} (${code}), ${Math.ceil(left / 1_000)} s left`);
+      lastLog = deps.now();
+    }
+    await deps.sleep(Math.min(delay, left));
+    delay = Math.min(delay * 2, 2_000);
+  }
+}

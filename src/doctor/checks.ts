@@ -1,0 +1,319 @@
+/**
+ * The doctor's checklist: what a boot needs, checked in order, each check
+ * saying what it found or what to fix. Every check is a function of the
+ * configuration and of injected I/O (`DoctorDependencies`), so tests run the
+ * whole list with fakes; `probes.ts` holds the real I/O.
+ */
+import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../config.js";
+import { classifyDirectoryError } from "../directory/error-classification.js";
+import { ConfigError, ManifestError } from "../errors/index.js";
+import type { ManifestEntry } from "../manifest.js";
+import { ROLE_NAMES } from "../roles.js";
+import { describeDatabaseFailure } from "./database-failure.js";
+import { compareMigrations, listNames, type MigrationRecord } from "./migrations.js";
+
+export type CheckStatus = "pass" | "fail" | "skip";
+
+export interface CheckResult {
+  status: CheckStatus;
+  /** What the check found, or what to fix. One line; the formatter scrubs it. */
+  detail: string;
+}
+
+export interface NamedResult extends CheckResult {
+  name: CheckName;
+}
+
+export const CHECK_NAMES = [
+  "configuration",
+  "manifest",
+  "database reachable",
+  "migrations",
+  "Cognito user pool",
+  "Cognito lookups",
+] as const;
+export type CheckName = (typeof CHECK_NAMES)[number];
+
+/** The database as the probes need it. */
+export interface DatabaseTarget {
+  url: string;
+  /** `host:port`, for messages; never holds credentials. */
+  location: string;
+  database: string;
+  /** Where `_prisma_migrations` lives: Prisma's `?schema=`, else `public`. */
+  schema: string;
+  connectTimeoutMs: number;
+}
+
+/** The user pool as the probes need it: the seed's client settings. */
+export interface CognitoTarget {
+  region: string;
+  userPoolId: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+/** Everything the checks read or ask of the outside world. */
+export interface DoctorDependencies {
+  loadManifest(path: string): Promise<readonly ManifestEntry[]>;
+  /** Connects, runs `SELECT 1` and disconnects; rejects with the driver's error. */
+  pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }>;
+  /** Every row of `_prisma_migrations` in the target's schema; rejects with pg's error (42P01: no such table). */
+  readMigrationHistory(target: DatabaseTarget): Promise<readonly MigrationRecord[]>;
+  /** The names of the migration directories this package ships (prisma/migrations). */
+  listMigrations(): Promise<readonly string[]>;
+  /** `DescribeUserPool`; rejects with the SDK's error. */
+  describeUserPool(target: CognitoTarget): Promise<{ name?: string; estimatedUsers?: number }>;
+  /** `ListUsers` with `Limit: 1`, asking for `sub` only; rejects with the SDK's error. */
+  listOneUser(target: CognitoTarget): Promise<void>;
+}
+
+export interface CheckContext {
+  env: NodeJS.ProcessEnv;
+  /** `--users`, which overrides SEED_USERS_FILE. */
+  usersFile: string | undefined;
+  /** The valid configuration; only checks that list "configuration" in `needs` read it. */
+  config: SeedEnvironment | undefined;
+  deps: DoctorDependencies;
+}
+
+export interface Check {
+  name: CheckName;
+  /** Earlier checks that must have passed; when one has not, this one is skipped and says which. */
+  needs: readonly CheckName[];
+  run(context: CheckContext): Promise<CheckResult>;
+}
+
+/** How long the doctor waits for PostgreSQL unless SEED_DATABASE_CONNECT_TIMEOUT_MS says otherwise. */
+export const DOCTOR_CONNECT_TIMEOUT_MS = 5_000;
+/** How many of a long list of problems one line shows. */
+const PROBLEMS_SHOWN = 3;
+
+const pass = (detail: string): CheckResult => ({ status: "pass", detail });
+const fail = (detail: string): CheckResult => ({ status: "fail", detail });
+
+function configured(context: CheckContext): SeedEnvironment {
+  if (context.config === undefined) throw new Error("a check that needs the configuration ran without it");
+  return context.config;
+}
+
+function plural(count: number, noun: string): string {
+  return `${count} ${noun}${count === 1 ? "" : "s"}`;
+}
+
+function someProblems(problems: readonly string[]): string {
+  const shown = problems.slice(0, PROBLEMS_SHOWN).join("; ");
+  return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
+}
+
+/**
+ * Where DATABASE_URL points, from the URL alone: pg's own parser would read
+ * the files an `sslcert=` names, and a missing one is the database probe's
+ * finding to report, not this one's.
+ */
+export function locateDatabase(databaseUrl: string): Pick<DatabaseTarget, "location" | "database" | "schema"> {
+  const url = new URL(databaseUrl);
+  // A Unix socket is named by `?host=/path`, which wins over the URL's host (as in pg).
+  const host = url.searchParams.get("host") || url.hostname || "localhost";
+  return {
+    location: `${host}:${url.port || "5432"}`,
+    database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
+    schema: url.searchParams.get("schema") ?? "public",
+  };
+}
+
+export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+  const parsed = locateDatabase(config.databaseUrl);
+  // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
+  const explicit = (env.SEED_DATABASE_CONNECT_TIMEOUT_MS ?? "") !== "";
+  return {
+    url: config.databaseUrl,
+    location: parsed.location,
+    database: parsed.database,
+    schema: parsed.schema,
+    connectTimeoutMs: explicit ? config.database.connectTimeoutMs : DOCTOR_CONNECT_TIMEOUT_MS,
+  };
+}
+
+export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
+  const { connectTimeoutMs, requestTimeoutMs } = config.cognito;
+  return { region: config.region, userPoolId: config.userPoolId, connectTimeoutMs, requestTimeoutMs };
+}
+
+/** A failed Cognito call in the seed's words, prefixed with the action whose permission is in question. */
+function cognitoFailure(action: string, error: unknown, region: string): string {
+  const classification = classifyDirectoryError(error);
+  if (classification.category === "transient") {
+    return `${action}: ${classification.reason}: try again; if it persists, check that this host can reach Cognito in ${region}`;
+  }
+  return `${action}: ${classification.reason}`;
+}
+
+function errorCode(error: unknown): unknown {
+  return (error as { code?: unknown } | null)?.code;
+}
+
+export const CHECKS: readonly Check[] = [
+  {
+    name: "configuration",
+    needs: [],
+    async run({ env }) {
+      try {
+        const config = readEnvironment(env);
+        const { location, database } = locateDatabase(config.databaseUrl);
+        return pass(`database ${database} at ${location}; user pool ${config.userPoolId} in ${config.region}`);
+      } catch (error) {
+        if (error instanceof ConfigError) return fail(error.problems.join("; "));
+        throw error;
+      }
+    },
+  },
+  {
+    name: "manifest",
+    needs: [],
+    async run({ env, usersFile, deps }) {
+      const path = usersFile ?? (env.SEED_USERS_FILE || DEFAULT_USERS_FILE);
+      try {
+        const users = await deps.loadManifest(path);
+        const roles = ROLE_NAMES.map((role) => [role, users.filter((user) => user.role === role).length] as const)
+          .filter(([, count]) => count > 0)
+          .map(([role, count]) => `${count} ${role}`);
+        return pass(`${plural(users.length, "user")} in ${path} (${roles.join(", ")})`);
+      } catch (error) {
+        // Each problem already names the manifest ("manifest <file>: ..."); the check's name says it once.
+        if (error instanceof ManifestError) return fail(someProblems(error.problems.map((problem) => problem.replace(/^manifest /, ""))));
+        throw error;
+      }
+    },
+  },
+  {
+    name: "database reachable",
+    needs: ["configuration"],
+    async run(context) {
+      const config = configured(context);
+      const target = databaseTarget(config, context.env);
+      try {
+        const { serverVersion } = await context.deps.pingDatabase(target);
+        return pass(`PostgreSQL ${serverVersion} at ${target.location}, database ${target.database}`);
+      } catch (error) {
+        return fail(describeDatabaseFailure(error, config.databaseUrl, target.location));
+      }
+    },
+  },
+  {
+    name: "migrations",
+    needs: ["configuration", "database reachable"],
+    async run(context) {
+      const config = configured(context);
+      const target = databaseTarget(config, context.env);
+      let shipped: readonly string[];
+      try {
+        shipped = await context.deps.listMigrations();
+      } catch (error) {
+        const why = typeof errorCode(error) === "string" ? String(errorCode(error)) : (error as Error).message;
+        return fail(`cannot read this package's prisma/migrations (${why}): reinstall the package`);
+      }
+      let records: readonly MigrationRecord[];
+      try {
+        records = await context.deps.readMigrationHistory(target);
+      } catch (error) {
+        if (errorCode(error) !== "42P01") return fail(describeDatabaseFailure(error, config.databaseUrl, target.location));
+        if (shipped.length === 0) return pass("no migrations to apply");
+        return fail(
+          `no migration applied (no _prisma_migrations table in schema ${target.schema} of database ${target.database}); ` +
+            `${plural(shipped.length, "migration")} pending: run npx prisma migrate deploy`,
+        );
+      }
+      const status = compareMigrations(shipped, records);
+      const problems: string[] = [];
+      if (status.failed.length > 0) {
+        const first = status.failed[0]!;
+        problems.push(
+          `${listNames(status.failed)} failed to apply: fix the cause (the logs column of _prisma_migrations says it), ` +
+            `then run npx prisma migrate resolve --rolled-back ${first} and npx prisma migrate deploy ` +
+            `(or npx prisma migrate resolve --applied ${first} if you finished it by hand)`,
+        );
+      }
+      if (status.pending.length > 0) {
+        problems.push(`${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`);
+      }
+      if (status.unknown.length > 0) {
+        problems.push(
+          `the database has ${plural(status.unknown.length, "migration")} this package does not ship (${listNames(status.unknown)}): ` +
+            "the database is ahead of this version of flip-db: deploy the version that ships them",
+        );
+      }
+      if (problems.length > 0) return fail(problems.join("; "));
+      if (shipped.length === 0) return pass("no migrations to apply");
+      return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
+    },
+  },
+  {
+    name: "Cognito user pool",
+    needs: ["configuration"],
+    async run(context) {
+      const target = cognitoTarget(configured(context));
+      try {
+        const pool = await context.deps.describeUserPool(target);
+        const name = pool.name === undefined ? "" : ` ("${pool.name}")`;
+        const size = pool.estimatedUsers === undefined ? "" : `, about ${plural(pool.estimatedUsers, "user")}`;
+        return pass(`${target.userPoolId}${name} in ${target.region}${size}`);
+      } catch (error) {
+        return fail(cognitoFailure("DescribeUserPool", error, target.region));
+      }
+    },
+  },
+  {
+    name: "Cognito lookups",
+    needs: ["configuration"],
+    async run(context) {
+      const target = cognitoTarget(configured(context));
+      try {
+        await context.deps.listOneUser(target);
+        return pass(`the credentials may call ListUsers on ${target.userPoolId}`);
+      } catch (error) {
+        return fail(cognitoFailure("ListUsers", error, target.region));
+      }
+    },
+  },
+];
+
+function configurationOf(env: NodeJS.ProcessEnv): SeedEnvironment | undefined {
+  try {
+    return readEnvironment(env);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Runs `checks` in order and reports each result as it comes (`onResult`), so
+ * an operator watching a slow check sees the ones before it. A check that
+ * throws is a bug, reported as a failure with its message, never a stack.
+ */
+export async function runChecklist(
+  input: Omit<CheckContext, "config">,
+  onResult: (result: NamedResult) => void = () => {},
+  checks: readonly Check[] = CHECKS,
+): Promise<NamedResult[]> {
+  const context: CheckContext = { ...input, config: configurationOf(input.env) };
+  const results: NamedResult[] = [];
+  for (const check of checks) {
+    const blocker = check.needs.find((name) => results.find((result) => result.name === name)?.status !== "pass");
+    let result: CheckResult;
+    if (blocker !== undefined) {
+      result = { status: "skip", detail: `skipped (needs ${blocker})` };
+    } else {
+      try {
+        result = await check.run(context);
+      } catch (error) {
+        const message = error instanceof Error ? error.message : String(error);
+        result = fail(`unexpected error (${message.split("\n")[0] ?? ""}): this is a bug`);
+      }
+    }
+    const named = { name: check.name, ...result };
+    results.push(named);
+    onResult(named);
+  }
+  return results;
+}

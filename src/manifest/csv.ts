@@ -1,0 +1,192 @@
+/**
+ * A CSV manifest, for onboarding lists that come from spreadsheets:
+ *
+ *     email,name,organisation,role
+ *     jane.doe@nhs.example,Jane Doe,"North Trust, Radiology",Researcher
+ *
+ * The header row is required and names exactly the four columns, in any order
+ * (compared case-insensitively, surrounding spaces ignored). Every row then
+ * goes through the same zod schema as a JSON entry, and every problem names
+ * the row's line in the file (the header is line 1): `line 3: email: must not
+ * contain a double quote (")`. Like the JSON problems, none quotes a cell.
+ *
+ * Parsing is csv-parse's: quoted fields (with commas, doubled quotes and line
+ * breaks), CRLF, LF or CR line ends, a UTF-8 byte-order mark. A `"` inside a
+ * field that is not quoted is kept as written (csv-parse's `relax_quotes`), so
+ * it meets the field's own rule. Blank lines, and rows whose cells are all
+ * empty (spreadsheets export those), are skipped.
+ */
+import { CsvError, parse } from "csv-parse/sync";
+
+import { ManifestError } from "../errors/index.js";
+import { describeIssue, describeKey, duplicateOf } from "./problems.js";
+import { ManifestSchema, type ManifestEntry } from "./schema.js";
+
+/** The columns a CSV manifest's header names, in the order a new file is best written. */
+export const CSV_COLUMNS = ["email", "name", "organisation", "role"] as const;
+type Column = (typeof CSV_COLUMNS)[number];
+
+/** A record of the file and the line it starts on (1-based). */
+interface Row {
+  line: number;
+  fields: string[];
+}
+
+/** One problem, held with its line so that all of them can be given in the file's order. */
+interface Problem {
+  line: number;
+  text: string;
+}
+
+/** Problems found before the rows could be read as entries; they end the parse. */
+class CsvProblems extends Error {
+  constructor(readonly problems: Problem[]) {
+    super("CSV problems");
+  }
+}
+
+/**
+ * The file's text. A spreadsheet saving "CSV" rather than "CSV UTF-8" writes
+ * a legacy code page, whose accented letters would otherwise arrive as U+FFFD
+ * and be stored that way.
+ */
+export function decodeCsv(bytes: Uint8Array, source: string): string {
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
+    const line = text.slice(0, Math.max(0, text.indexOf("\uFFFD"))).split(/\r\n?|\n/).length;
+    throw new ManifestError([
+      `manifest ${source}: line ${line}: not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")`,
+    ]);
+  }
+}
+
+function describeCsvError(error: CsvError): string {
+  // csv-parse's own messages quote the text around the fault: only the code is used.
+  switch (error.code) {
+    case "CSV_QUOTE_NOT_CLOSED":
+      return 'a quoted field is never closed (a " opens it and no " ends it)';
+    default:
+      return `not valid CSV (${error.code})`;
+  }
+}
+
+/** Every record with the line it starts on; blank lines come through as a record of one empty field. */
+function readRows(text: string): Row[] {
+  const rows: Row[] = [];
+  let nextLine = 1;
+  try {
+    // Line ends made one kind first: csv-parse counts lines right for one kind, and a line break inside a
+    // quoted field is a control character, which every column rejects whatever its kind.
+    parse(text.replace(/\r\n?/g, "\n"), {
+      bom: true,
+      delimiter: ",",
+      record_delimiter: "\n",
+      relax_column_count: true,
+      relax_quotes: true,
+      on_record: (fields: string[], { lines }) => {
+        rows.push({ line: nextLine, fields });
+        nextLine = lines + 1;
+        return null;
+      },
+    });
+  } catch (error) {
+    if (!(error instanceof CsvError)) throw error;
+    // The record that failed starts on the line after the last one read; other faults are on the line csv-parse was at.
+    const line = error.code === "CSV_QUOTE_NOT_CLOSED" || typeof error.lines !== "number" ? nextLine : error.lines;
+    throw new CsvProblems([{ line, text: describeCsvError(error) }]);
+  }
+  return rows;
+}
+
+const isBlank = (row: Row) => row.fields.every((field) => field === "");
+
+/** Which field of a row holds each column, from the header; or the header's problems. */
+function readHeader(header: Row | undefined): Record<Column, number> {
+  const expected = `the first line must name the columns ${CSV_COLUMNS.join(",")} (in any order)`;
+  if (header === undefined) throw new CsvProblems([{ line: 1, text: `missing header row: ${expected}` }]);
+  const names = header.fields.map((field) => field.trim().toLowerCase());
+  const known = (name: string): name is Column => (CSV_COLUMNS as readonly string[]).includes(name);
+  const { line } = header;
+
+  if (!names.some(known)) {
+    const [only] = names;
+    const separator = names.length === 1 && only !== undefined ? (only.includes(";") ? "semicolons" : only.includes("\t") ? "tabs" : "") : "";
+    throw new CsvProblems([
+      separator === ""
+        ? { line, text: `missing header row: ${expected}` }
+        : { line, text: `the columns are separated by ${separator}; a manifest's columns must be separated by commas` },
+    ]);
+  }
+
+  const problems: Problem[] = [];
+  const index: Partial<Record<Column, number>> = {};
+  names.forEach((name, i) => {
+    if (name === "") problems.push({ line, text: `column ${i + 1} has no name` });
+    else if (!known(name)) problems.push({ line, text: `unknown column ${describeKey(header.fields[i]!.trim())}` });
+    else if (index[name] !== undefined) problems.push({ line, text: `duplicate column ${name}` });
+    else index[name] = i;
+  });
+  for (const column of CSV_COLUMNS) if (index[column] === undefined) problems.push({ line, text: `missing column ${column}` });
+  if (problems.length > 0) throw new CsvProblems(problems);
+  return index as Record<Column, number>;
+}
+
+/** The entries, or every problem with its line. */
+function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] } {
+  let rows: Row[];
+  let columns: Record<Column, number>;
+  try {
+    rows = readRows(text).filter((row) => !isBlank(row));
+    columns = readHeader(rows[0]);
+  } catch (error) {
+    if (error instanceof CsvProblems) return { problems: error.problems };
+    throw error;
+  }
+  const [header, ...records] = rows as [Row, ...Row[]];
+
+  const problems: Problem[] = [];
+  /** The line of each entry given to the schema. */
+  const lines: number[] = [];
+  const users: Record<Column, string>[] = [];
+  for (const { line, fields } of records) {
+    if (fields.length !== header.fields.length) {
+      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${header.fields.length}` });
+      continue;
+    }
+    lines.push(line);
+    users.push({
+      email: fields[columns.email]!,
+      name: fields[columns.name]!,
+      organisation: fields[columns.organisation]!,
+      role: fields[columns.role]!,
+    });
+  }
+  if (users.length === 0 && problems.length === 0) {
+    return { problems: [{ line: header.line, text: "must list at least one user (no rows below the header)" }] };
+  }
+
+  const parsed = ManifestSchema.safeParse({ users }, { reportInput: true });
+  if (parsed.success && problems.length === 0) return { users: parsed.data.users };
+  for (const issue of parsed.error?.issues ?? []) {
+    // Each issue is about an entry or one of its fields (`users[i].email`): the top level and the list are built here.
+    const [, index, ...field] = issue.path;
+    if (typeof index !== "number") continue; // `users` itself: only "at least one", when every row was malformed
+    const first = duplicateOf(issue);
+    const what =
+      first === undefined ? describeIssue(issue) : `duplicates the email on line ${lines[first]} (emails are compared case-insensitively)`;
+    problems.push({ line: lines[index]!, text: field.length > 0 ? `${field.join(".")}: ${what}` : what });
+  }
+  // Stable: a row's problems stay in the schema's order (its fields', then a duplicate).
+  return { problems: problems.sort((a, b) => a.line - b.line) };
+}
+
+/** Validates CSV manifest text; `source` (the file) starts every problem. */
+export function parseCsvManifest(text: string, source: string): ManifestEntry[] {
+  const result = read(text);
+  if ("problems" in result) {
+    throw new ManifestError(result.problems.map((problem) => `manifest ${source}: line ${problem.line}: ${problem.text}`));
+  }
+  return result.users;
+}

@@ -1,0 +1,35 @@
+/**
+ * A progress bar for long resolutions, on a terminal only: thousands of
+ * users take minutes under Cognito's quota, and an operator watching should
+ * see it move. Logs (not a terminal) get nothing of it.
+ */
+import cliProgress from "cli-progress";
+
+/** Resolutions of more users than this show a bar. */
+export const PROGRESS_FROM = 50;
+
+export interface Progress {
+  update(done: number, total: number, unit: string): void;
+  stop(): void;
+}
+
+export function resolutionProgress(stream: NodeJS.WriteStream | undefined, users: number): Progress | undefined {
+  if (!stream?.isTTY || users <= PROGRESS_FROM) return undefined;
+  const bar = new cliProgress.SingleBar(
+    { stream, format: "resolving users in Cognito |{bar}| {value}/{total} {unit}", hideCursor: true, clearOnComplete: true },
+    cliProgress.Presets.shades_classic,
+  );
+  let started = false;
+  return {
+    update(done, total, unit) {
+      if (!started) {
+        bar.start(total, done, { unit });
+        started = true;
+      } else {
+        bar.setTotal(total);
+        bar.update(done, { unit });
+      }
+    },
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,165 @@
+import path from "node:path";
+
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+
+import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
+import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
+import { environmentFor, freshDatabase, freshPool, output, prisma, query, ROOT, stack } from "../support/stack.js";
+
+const EMAIL = "alice.doctor@example.org";
+const SECRET_KEY = "SENTINEL-doctor-aws-secret-3d9f";
+const SESSION_TOKEN = "SENTINEL-doctor-aws-session-8c1e";
+const CHECKS = ["configuration", "manifest", "database reachable", "migrations", "Cognito user pool", "Cognito lookups"];
+
+/** The doctor as an operator runs it: a subprocess of `bin/doctor.js` with its own environment. */
+function doctor(env: Record<string, string | undefined>, args: readonly string[] = []): Promise<CommandResult> {
+  return runCommand("node", ["bin/doctor.js", ...args], { cwd: ROOT, env, timeoutMs: 120_000 });
+}
+
+/** The checklist's lines, by check name: `{ status, detail }`. */
+function checklist(result: CommandResult): Map<string, { status: string; detail: string }> {
+  const lines = new Map<string, { status: string; detail: string }>();
+  for (const line of result.stdout.split("\n")) {
+    const match = /^(PASS|FAIL|SKIP) {2}(.+?) {2,}(.*)$/.exec(line);
+    const name = CHECKS.find((check) => match?.[2]?.trim() === check);
+    if (match && name) lines.set(name, { status: match[1]!, detail: match[3]! });
+  }
+  return lines;
+}
+
+function statuses(result: CommandResult): string[] {
+  const lines = checklist(result);
+  return CHECKS.map((name) => lines.get(name)?.status ?? "missing");
+}
+
+/** No secret and no full email, on either stream. */
+function expectNothingLeaked(result: CommandResult, databasePassword: string): void {
+  const printed = output(result);
+  for (const secret of [SECRET_KEY, SESSION_TOKEN, databasePassword, EMAIL]) expect(printed).not.toContain(secret);
+  expect(printed).not.toMatch(/\n\s+at .+:\d+:\d+/);
+}
+
+let baseEnv: Record<string, string>;
+let userPoolId: string;
+
+beforeAll(async () => {
+  const [databaseUrl, pool, manifest] = await Promise.all([
+    migratedDatabase(),
+    freshPool([{ email: EMAIL }]),
+    writeManifest([entry(EMAIL, "Admin"), entry("bob.doctor@example.org", "Viewer")]),
+  ]);
+  userPoolId = pool.userPoolId;
+  baseEnv = {
+    ...environmentFor(databaseUrl, pool.userPoolId),
+    SEED_USERS_FILE: manifest,
+    AWS_SECRET_ACCESS_KEY: SECRET_KEY,
+    AWS_SESSION_TOKEN: SESSION_TOKEN,
+    // Fail fast where Cognito is meant to fail.
+    AWS_MAX_ATTEMPTS: "2",
+  };
+});
+
+describe("npm run doctor against the local stack", () => {
+  it("passes every check on a migrated database with an existing pool", async () => {
+    const result = await runCommand("npm", ["run", "doctor"], { cwd: ROOT, env: baseEnv, timeoutMs: 120_000 });
+    expect(result.code, output(result)).toBe(0);
+    expect(statuses(result)).toEqual(["PASS", "PASS", "PASS", "PASS", "PASS", "PASS"]);
+    expect(result.stdout.match(/^PASS {2}/gm)).toHaveLength(6);
+    const lines = checklist(result);
+    expect(lines.get("manifest")?.detail).toBe(`2 users in ${baseEnv.SEED_USERS_FILE} (1 Admin, 1 Viewer)`);
+    expect(lines.get("database reachable")?.detail).toMatch(/^PostgreSQL \d+\.\d+ at 127\.0\.0\.1:\d+, database seed_[0-9a-f]+$/);
+    expect(lines.get("migrations")?.detail).toBe("1 of 1 applied, the latest 20261128063814_init");
+    // cognito-local's EstimatedNumberOfUsers is 0 whatever the pool holds; Cognito's is an estimate anyway.
+    expect(lines.get("Cognito user pool")?.detail).toMatch(new RegExp(`^${userPoolId} \\("pool-[0-9a-f]+"\\) in eu-west-2(, about \\d+ users?)?$`));
+    expect(lines.get("Cognito lookups")?.detail).toBe(`the credentials may call ListUsers on ${userPoolId}`);
+    expect(result.stdout).toMatch(/^doctor: all 6 checks passed$/m);
+    expectNothingLeaked(result, stack().postgresPassword);
+  });
+
+  it("bad configuration: names the variable and skips what needs it", async () => {
+    const result = await doctor({ ...baseEnv, AWS_REGION: undefined });
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result)).toEqual(["FAIL", "PASS", "SKIP", "SKIP", "SKIP", "SKIP"]);
+    expect(checklist(result).get("configuration")?.detail).toBe("AWS_REGION: is required (the Cognito user pool's region, e.g. eu-west-2)");
+    expect(result.stdout.match(/ skipped \(needs configuration\)$/gm)).toHaveLength(4);
+    expectNothingLeaked(result, stack().postgresPassword);
+  });
+
+  it("a missing manifest file (--users over SEED_USERS_FILE): says which file and how to point at another", async () => {
+    const missing = path.join(ROOT, ".tmp", "no-such-manifest.json");
+    const result = await doctor(baseEnv, ["--users", missing]);
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result)).toEqual(["PASS", "FAIL", "PASS", "PASS", "PASS", "PASS"]);
+    expect(checklist(result).get("manifest")?.detail).toBe(`${missing}: cannot be read (file not found); set SEED_USERS_FILE or --users`);
+  });
+
+  it("an unreachable database: names host and port, skips the migrations", async () => {
+    const databaseUrl = `postgresql://${stack().appUser}:${stack().appPassword}@127.0.0.1:1/flip`;
+    const result = await doctor({ ...baseEnv, DATABASE_URL: databaseUrl });
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result)).toEqual(["PASS", "PASS", "FAIL", "SKIP", "PASS", "PASS"]);
+    expect(checklist(result).get("database reachable")?.detail).toBe(
+      "cannot reach the database at 127.0.0.1:1: check DATABASE_URL and that PostgreSQL is running",
+    );
+    expect(checklist(result).get("migrations")?.detail).toBe("skipped (needs database reachable)");
+    expectNothingLeaked(result, stack().appPassword);
+  });
+
+  it("a database without the migrations: says to run migrate deploy, and passes once that is done", async () => {
+    const empty = await freshDatabase("doctor");
+    const env = { ...baseEnv, ...environmentFor(empty, userPoolId), AWS_SECRET_ACCESS_KEY: SECRET_KEY };
+    const before = await doctor(env);
+    expect(before.code, output(before)).toBe(1);
+    expect(statuses(before)).toEqual(["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS"]);
+    expect(checklist(before).get("migrations")?.detail).toMatch(
+      /^no migration applied \(no _prisma_migrations table in schema public of database doctor_[0-9a-f]+\); 1 migration pending: run npx prisma migrate deploy$/,
+    );
+
+    const deployed = await prisma(["migrate", "deploy"], env);
+    expect(deployed.code, output(deployed)).toBe(0);
+    const after = await doctor(env);
+    expect(after.code, output(after)).toBe(0);
+    expect(checklist(after).get("migrations")?.detail).toBe("1 of 1 applied, the latest 20261128063814_init");
+  });
+
+  it("a failed migration: names it and points to migrate resolve", async () => {
+    const databaseUrl = await migratedDatabase();
+    await query(databaseUrl, "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'failed on purpose'");
+    const result = await doctor({ ...baseEnv, ...environmentFor(databaseUrl, userPoolId), AWS_SECRET_ACCESS_KEY: SECRET_KEY });
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result)).toEqual(["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS"]);
+    expect(checklist(result).get("migrations")?.detail).toMatch(
+      /^20261128063814_init failed to apply: .* npx prisma migrate resolve --rolled-back 20261128063814_init and npx prisma migrate deploy/,
+    );
+  });
+
+  it("a wrong pool id: Cognito's ResourceNotFoundException, with the variables to check", async () => {
+    const result = await doctor({ ...baseEnv, AWS_COGNITO_USER_POOL_ID: "eu-west-2_doesNotExist0" });
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result).slice(0, 5)).toEqual(["PASS", "PASS", "PASS", "PASS", "FAIL"]);
+    expect(checklist(result).get("Cognito user pool")?.detail).toBe(
+      "DescribeUserPool: the user pool does not exist: check AWS_COGNITO_USER_POOL_ID and AWS_REGION (ResourceNotFoundException, HTTP 400)",
+    );
+    expect(checklist(result).get("Cognito lookups")?.status).toBe("FAIL");
+  });
+
+  describe("behind a Cognito that refuses ListUsers", () => {
+    let proxy: FaultProxy | undefined;
+    afterEach(() => proxy?.close());
+
+    it("the pool check passes and the lookups check fails, pointing to the IAM policy", async () => {
+      proxy = await startFaultProxy(stack().cognitoEndpoint);
+      proxy.addFault({ match: { action: "ListUsers" }, fault: awsError("AccessDeniedException", 400) });
+      const result = await doctor({ ...baseEnv, AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoint });
+      expect(result.code, output(result)).toBe(1);
+      expect(statuses(result)).toEqual(["PASS", "PASS", "PASS", "PASS", "PASS", "FAIL"]);
+      expect(checklist(result).get("Cognito lookups")?.detail).toBe(
+        "ListUsers: the credentials may not make this call on the user pool: grant what docs/iam-policy.json grants (AccessDeniedException, HTTP 400)",
+      );
+      // One call each: the pool described through the proxy, the refusal not retried.
+      expect(proxy.requests.map(({ action, outcome }) => `${action} ${outcome}`)).toEqual(["DescribeUserPool forwarded", "ListUsers status:400"]);
+      expectNothingLeaked(result, stack().postgresPassword);
+    });
+  });
+});

@@ -1,0 +1,73 @@
+import { describe, expect, it } from "vitest";
+
+import { DatabaseWaitError, waitForDatabase, type WaitDependencies } from "../../../src/deploy/wait-for-database.js";
+
+const pgError = (code: string) => Object.assign(new Error(code), { code });
+
+/** A clock that only moves when slept on, and a connection that answers from a script. */
+function fakes(answers: Array<Error | "ok">) {
+  let time = 0;
+  const lines: string[] = [];
+  const sleeps: number[] = [];
+  let calls = 0;
+  const deps: WaitDependencies = {
+    checkConnection: async () => {
+      const answer = answers[Math.min(calls++, answers.length - 1)]!;
+      if (answer !== "ok") throw answer;
+    },
+    log: (line) => lines.push(line),
+    now: () => time,
+    sleep: async (ms) => {
+      sleeps.push(ms);
+      time += ms;
+    },
+  };
+  return { deps, lines, sleeps, calls: () => calls };
+}
+
+describe("waitForDatabase", () => {
+  it("returns at once when PostgreSQL accepts connections", async () => {
+    const f = fakes(["ok"]);
+    await waitForDatabase("db:5432", 30, f.deps);
+    expect(f.calls()).toBe(1);
+    expect(f.sleeps).toEqual([]);
+    expect(f.lines).toEqual(["PostgreSQL at db:5432 accepts connections"]);
+  });
+
+  it("waits while the server refuses or is starting up, backing off to 2 s, and says how long it took", async () => {
+    const f = fakes([pgError("ECONNREFUSED"), pgError("ECONNREFUSED"), pgError("57P03"), pgError("ECONNREFUSED"), pgError("ECONNREFUSED"), "ok"]);
+    await waitForDatabase("db:5432", 30, f.deps);
+    expect(f.sleeps).toEqual([250, 500, 1_000, 2_000, 2_000]);
+    expect(f.lines[0]).toBe("waiting for PostgreSQL at db:5432 (ECONNREFUSED), 30 s left");
+    expect(f.lines.at(-1)).toBe("PostgreSQL at db:5432 accepts connections (after 5.8 s)");
+  });
+
+  it("counts a database that does not exist yet as up: migrate deploy creates it", async () => {
+    const f = fakes([pgError("3D000")]);
+    await waitForDatabase("db:5432", 30, f.deps);
+    expect(f.calls()).toBe(1);
+  });
+
+  it("gives up after the bound, saying what it last saw and what to do", async () => {
+    const f = fakes([pgError("ECONNREFUSED")]);
+    await expect(waitForDatabase("db:5432", 10, f.deps)).rejects.toThrow(
+      new DatabaseWaitError(
+        "PostgreSQL at db:5432 did not accept connections within 10 s (last: ECONNREFUSED): check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
+      ),
+    );
+    // Never sleeps past the deadline.
+    expect(f.sleeps.reduce((a, b) => a + b, 0)).toBe(10_000);
+  });
+
+  it("treats pg's own connect timeout as not up yet", async () => {
+    const f = fakes([new Error("Connection terminated due to connection timeout"), "ok"]);
+    await waitForDatabase("db:5432", 30, f.deps);
+    expect(f.lines[0]).toMatch(/\(ETIMEDOUT\)/);
+  });
+
+  it("does not wait on wrong credentials: waiting cannot fix them", async () => {
+    const f = fakes([pgError("28P01")]);
+    await expect(waitForDatabase("db:5432", 30, f.deps)).rejects.toThrow(/refused the credentials in DATABASE_URL/);
+    expect(f.sleeps).toEqual([]);
+  });
+});
