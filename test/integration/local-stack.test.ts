@@ -91,6 +91,30 @@ describe.sequential("the local stack leaves no server behind", () => {
     await expectGone(started, 5_000);
   });
 
+  it("npm run dev:stack prints a working environment and stops everything on Ctrl-C", async () => {
+    const before = new Set(postgresDataDirectories());
+    const child = spawn(process.execPath, ["--import", "tsx", "src/dev/dev-stack.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
+    let printed = "";
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.setEncoding("utf8").on("data", (chunk: string) => {
+        printed += chunk;
+        if (printed.includes("npx prisma db seed")) resolve();
+      });
+      child.once("exit", () => reject(new Error(`dev:stack exited early:\n${printed}`)));
+    });
+    const env = Object.fromEntries([...printed.matchAll(/export (\w+)='([^']*)'/g)].map((match) => [match[1]!, match[2]!]));
+    expect(Object.keys(env).sort()).toEqual(
+      ["AWS_ACCESS_KEY_ID", "AWS_COGNITO_USER_POOL_ID", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL"],
+    );
+    const migrate = await runCommand("npx", ["prisma", "migrate", "deploy"], { cwd: ROOT, env });
+    expect(migrate.code, migrate.stdout + migrate.stderr).toBe(0);
+    const exited = new Promise((resolve) => child.once("exit", resolve));
+    child.kill("SIGINT");
+    await exited;
+    const started = postgresDataDirectories().filter((directory) => !before.has(directory));
+    expect(started).toEqual([]);
+  });
+
   it("npm run demo seeds the roles and the demo users, skips the missing one, prints the rows and stops its servers", async () => {
     const before = new Set(postgresDataDirectories());
     const demo = await runCommand("npm", ["run", "demo"], { cwd: ROOT, timeoutMs: 180_000 });

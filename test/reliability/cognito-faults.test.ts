@@ -94,11 +94,11 @@ describe("Cognito faults", () => {
     const result = await seedDirect(context, s, [], { AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: proxy.endpoint });
     const lines = logLines(result);
     const skipped = lines.filter((line) => line.outcome === "transient").length;
-    // The seed's own time, from its summary line: process start-up is the machine's, not the seed's.
-    const seedMs = Number(lines.at(-1)?.durationMs);
+    // The seed's own work, from its summary line: loading code is the machine's time, not the seed's.
+    const seedMs = Number((lines.at(-1)?.timings as { workMs?: number } | undefined)?.workMs);
     const held = result.code === 0 && skipped === 7 && seedMs < HANG_BOUND_MS;
     count(context, "Cognito fault: every request hangs, 7 users, default timeouts (time bound)", 1, held ? 1 : 0);
-    console.log(`seven hung users: skipped after ${seedMs} ms of seed time (bound ${HANG_BOUND_MS} ms), ${Math.round(result.durationMs)} ms wall`);
+    console.log(`seven hung users: skipped after ${seedMs} ms of the seed's work (bound ${HANG_BOUND_MS} ms), ${Math.round(result.durationMs)} ms wall`);
     expect(result.code, output(result)).toBe(0);
     expect(skipped).toBe(7);
     expect(seedMs).toBeLessThan(HANG_BOUND_MS);
