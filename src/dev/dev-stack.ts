@@ -4,17 +4,16 @@
  * shipped manifest's users. Prints the environment to export in another
  * terminal, for `npx prisma migrate dev` or trying the seed by hand.
  */
-import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
 
+import { loadManifest } from "../manifest.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
 const stack = await startLocalStack();
-const manifest = JSON.parse(await readFile(new URL("../../prisma/seed-users.json", import.meta.url), "utf8")) as {
-  users: Array<{ email: string }>;
-};
-const { userPoolId } = await createUserPool(stack.cognito.endpoint, "flip-dev", manifest.users);
+const users = await loadManifest(fileURLToPath(new URL("../../prisma/seed-users.json", import.meta.url)));
+const { userPoolId } = await createUserPool(stack.cognito.endpoint, "flip-dev", users);
 const databaseUrl = await stack.createDatabase("flip_dev");
 const exports = Object.entries(stack.environment({ databaseUrl, userPoolId }))
   .map(([name, value]) => `  export ${name}='${value}'`)

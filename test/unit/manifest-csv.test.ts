@@ -9,8 +9,8 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ManifestError } from "../../src/errors/index.js";
 import { CSV_COLUMNS, loadManifest, manifestFormatOf, parseManifest, type ManifestEntry } from "../../src/manifest.js";
+import { manifestProblems } from "../support/manifest-problems.js";
 
 const SOURCE = "users.csv";
 const PREFIX = `manifest ${SOURCE}: `;
@@ -24,16 +24,7 @@ const BOB_ROW = "bob@example.org,Bob,Example University,Viewer";
 /** CSV text of `lines`, each ended with a line feed. */
 const csv = (...lines: string[]) => lines.map((line) => `${line}\n`).join("");
 
-/** The problems `parseManifest` reports for CSV `text`; fails the test if it does not throw a ManifestError. */
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseManifest(text, SOURCE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return (error as ManifestError).problems;
-  }
-  expect.fail("parseManifest accepted an invalid CSV manifest");
-}
+const problemsOf = (text: string) => manifestProblems(text, SOURCE);
 
 describe("a valid CSV manifest", () => {
   it("gives the same entries as the equivalent JSON", () => {

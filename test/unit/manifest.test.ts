@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { ManifestError } from "../../src/errors/index.js";
 import { loadManifest, ManifestSchema, parseManifest, type ManifestEntry } from "../../src/manifest.js";
+import { manifestProblems } from "../support/manifest-problems.js";
 
 const SOURCE = "users.json";
 const PREFIX = `manifest ${SOURCE}: `;
@@ -24,16 +25,7 @@ function withAlice(changes: Record<string, unknown>): string {
   return JSON.stringify({ users: [{ ...alice, ...changes }] });
 }
 
-/** The problems `parseManifest` reports for `text`; fails the test if it does not throw a ManifestError. */
-function problemsOf(text: string): readonly string[] {
-  try {
-    parseManifest(text, SOURCE);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ManifestError);
-    return (error as ManifestError).problems;
-  }
-  expect.fail("parseManifest accepted an invalid manifest");
-}
+const problemsOf = (text: string) => manifestProblems(text, SOURCE);
 
 describe("parseManifest: valid manifests", () => {
   it("returns the entries in order", () => {
