@@ -13,7 +13,7 @@ import { ConfigError, UsageError } from "./errors/index.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 
-const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 function postgresUrl(value: string): boolean {

@@ -5,7 +5,7 @@
  */
 import { writeFile } from "node:fs/promises";
 
-import { findReportPath, parseFlags, readEnvironment, USAGE, type LogLevel, type SeedEnvironment } from "../config.js";
+import { findReportPath, LOG_LEVELS, parseFlags, readEnvironment, USAGE, type LogLevel, type SeedEnvironment } from "../config.js";
 import type { Database } from "../db.js";
 import type { IdentityDirectory } from "../directory/identity-directory.js";
 import { EXIT_FATAL, EXIT_OK, SeedError, StrictModeError } from "../errors/index.js";
@@ -46,8 +46,6 @@ export interface LoadingTimes {
   loadingMs: number;
 }
 
-const LEVELS = new Set<string>(["fatal", "error", "warn", "info", "debug", "trace", "silent"]);
-
 function emptyReport(flags: { dryRun: boolean; strict: boolean }, startedAt: Date): SeedReport {
   return {
     exitCode: EXIT_OK,
@@ -83,7 +81,7 @@ export async function runSeed(deps: SeedDependencies): Promise<number> {
   const scrub = createScrubber(secretsFromEnvironment(deps.env));
   // The level is read before the environment is validated, so that
   // configuration errors are logged too; a bad LOG_LEVEL is reported below.
-  const level = LEVELS.has(deps.env.LOG_LEVEL ?? "") ? (deps.env.LOG_LEVEL as LogLevel) : "info";
+  const level = (LOG_LEVELS as readonly string[]).includes(deps.env.LOG_LEVEL ?? "") ? (deps.env.LOG_LEVEL as LogLevel) : "info";
   const logger = createLogger({ level, pretty: deps.output.isTTY === true, scrub, destination: deps.output });
 
   let report = emptyReport({ dryRun: false, strict: false }, new Date(started));
