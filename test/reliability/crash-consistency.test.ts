@@ -7,8 +7,8 @@
  */
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { createInterface } from "node:readline";
 
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { SEED_APPLICATION_NAME } from "../../src/db.js";
@@ -20,9 +20,15 @@ import { count, mustBeZero, scale } from "./support/figures.js";
 import { appUrl, checkOutput, migratedAppDatabase, seed, sentinelEnvironment, tableContents } from "./support/runs.js";
 
 /** Large enough that applying it takes a while. */
-const USERS = scale(3_000, 1_500);
-const KILLS = scale(10, 3);
+const USERS = scale(6_000, 3_000);
+const KILLS = scale(10, 5);
 const TERMINATIONS = scale(10, 3);
+/**
+ * Strikes land at a random moment of the first 70% of the transaction's
+ * measured length: a kill takes a little while to reach the backend, and one
+ * that arrives after the commit proves nothing.
+ */
+const STRIKE_WINDOW = 0.7;
 
 type State = Awaited<ReturnType<typeof tableContents>>;
 
@@ -51,8 +57,8 @@ describe("crash consistency", () => {
   let previousTemplate: string;
   let previous: State;
   let expected: State;
-  /** How long the reference run took from "applying" to its exit: the window the kills aim at. */
-  let applyMs: number;
+  /** How long the reference run's transaction stayed open, as the server saw it: the window the strikes aim at. */
+  let transactionMs: number;
 
   async function cloneOfPrevious(): Promise<string> {
     const name = `crash_${randomBytes(6).toString("hex")}`;
@@ -60,23 +66,59 @@ describe("crash consistency", () => {
     return appUrl(name);
   }
 
-  /** Starts `npx prisma db seed` in its own process group; resolves `applying` when the seed starts its transaction. */
+  /** Runs `work` with one admin connection: polling through a fresh connection each time would see the transaction late. */
+  async function withAdmin<T>(work: (client: pg.Client) => Promise<T>): Promise<T> {
+    const client = new pg.Client({ connectionString: stack().postgresAdminUrl });
+    await client.connect();
+    try {
+      return await work(client);
+    } finally {
+      await client.end();
+    }
+  }
+
+  /**
+   * The pid of the seed's backend once it has a transaction open in
+   * `database`, or undefined if the seed exited first. Polled every 2 ms.
+   */
+  function openTransaction(database: string, exited: Promise<unknown>): Promise<number | undefined> {
+    let done = false;
+    void exited.then(() => (done = true));
+    return withAdmin(async (client) => {
+      while (!done) {
+        const { rows } = await client.query<{ pid: number }>(
+          "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = $2 AND xact_start IS NOT NULL",
+          [SEED_APPLICATION_NAME, database],
+        );
+        if (rows[0]) return rows[0].pid;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      return undefined;
+    });
+  }
+
+  /** Waits while the backend `pid` still has a transaction open. */
+  function transactionClosed(pid: number): Promise<void> {
+    return withAdmin(async (client) => {
+      for (;;) {
+        const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND xact_start IS NOT NULL", [pid]);
+        if (rows.length === 0) return;
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+    });
+  }
+
+  /** Starts `npx prisma db seed` in its own process group, so that one signal reaches the seed itself. */
   function startSeed(databaseUrl: string) {
     const child = spawn("npx", ["prisma", "db", "seed"], { cwd: ROOT, env: { ...process.env, ...env(databaseUrl) }, detached: true });
     let stdout = "";
     let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const applying = new Promise<number>((resolve) => {
-      createInterface({ input: child.stdout }).on("line", (line) => {
-        stdout += `${line}\n`;
-        if (line.includes("applying in one transaction")) resolve(performance.now());
-      });
-    });
     const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
       child.once("close", (code, signal) => resolve({ code, signal })),
     );
     return {
-      applying,
       exited,
       /** Kills the whole process group; false when it had already finished. */
       kill: () => {
@@ -112,17 +154,20 @@ describe("crash consistency", () => {
     expect(first.code, output(first)).toBe(0);
     previous = await tableContents(base);
 
-    // The new state, and how long applying it takes, from an undisturbed run.
+    // The new state, and how long its transaction stays open, from an undisturbed run.
     const reference = await cloneOfPrevious();
     const run = startSeed(reference);
-    const started = await run.applying;
+    const pid = await openTransaction(new URL(reference).pathname.slice(1), run.exited);
+    const opened = performance.now();
+    if (pid === undefined) throw new Error("the reference run's transaction was never seen open");
+    await transactionClosed(pid);
+    transactionMs = performance.now() - opened;
     const done = await run.exited;
-    applyMs = performance.now() - started;
     expect(done.code).toBe(0);
     expected = await tableContents(reference);
     expect(expected.profiles).toHaveLength(USERS);
     expect(previous.profiles).toHaveLength(Math.floor((USERS * 2) / 3));
-    console.log(`crash suite: ${USERS} users; applying the new manifest takes ${Math.round(applyMs)} ms from the "applying" line to exit`);
+    console.log(`crash suite: ${USERS} users; the transaction applying the new manifest stays open ${Math.round(transactionMs)} ms`);
   });
 
   afterAll(() => cognito?.stop());
@@ -135,8 +180,9 @@ describe("crash consistency", () => {
     for (let i = 0; i < KILLS; i++) {
       const databaseUrl = await cloneOfPrevious();
       const run = startSeed(databaseUrl);
-      await run.applying;
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * applyMs));
+      // Strike at a random moment of the transaction, once the server shows it open.
+      await openTransaction(new URL(databaseUrl).pathname.slice(1), run.exited);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
       if (!run.kill()) afterExit += 1;
       await run.exited;
       checkOutput(context, await run.result(), entries.map((e) => e.email));
@@ -171,21 +217,13 @@ describe("crash consistency", () => {
       const databaseUrl = await cloneOfPrevious();
       const database = new URL(databaseUrl).pathname.slice(1);
       const run = startSeed(databaseUrl);
-      await run.applying;
       // Wait for the seed's transaction to open, then strike somewhere inside it.
-      let backend: number | undefined;
-      while (backend === undefined) {
-        const rows = await query<{ pid: number }>(
-          stack().postgresAdminUrl,
-          "SELECT pid FROM pg_stat_activity WHERE application_name = $1 AND datname = $2 AND xact_start IS NOT NULL",
-          [SEED_APPLICATION_NAME, database],
-        );
-        backend = rows[0]?.pid;
-        if (backend === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+      const backend = await openTransaction(database, run.exited);
+      await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
+      if (backend !== undefined) {
+        const [{ done } = { done: false }] = await query<{ done: boolean }>(stack().postgresAdminUrl, "SELECT pg_terminate_backend($1) AS done", [backend]);
+        if (done) terminated += 1;
       }
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * applyMs * 0.8));
-      const [{ done } = { done: false }] = await query<{ done: boolean }>(stack().postgresAdminUrl, "SELECT pg_terminate_backend($1) AS done", [backend]);
-      if (done) terminated += 1;
       const exit = await run.exited;
       const result = await run.result();
       checkOutput(context, result, entries.map((e) => e.email));
