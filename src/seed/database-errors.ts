@@ -57,7 +57,8 @@ export function describeDatabaseProblem(error: unknown, databaseUrl: string): st
   if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
     return `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
   }
-  if (has("57P01", "57P02", "57P03", "ConnectionClosed") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
+  // A backend terminated mid-statement shows as 57P01, a reset, or a broken pipe when the seed was still sending.
+  if (has("57P01", "57P02", "57P03", "ConnectionClosed", "ECONNRESET", "EPIPE") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
     return `the connection to the database at ${where} was lost`;
   }
   if (has("P2028")) {
@@ -66,9 +67,21 @@ export function describeDatabaseProblem(error: unknown, databaseUrl: string): st
   return undefined;
 }
 
+/** Prisma opens its messages with this header; the reason comes after it. */
+const PRISMA_HEADER = /^Invalid `.*` invocation:?$/;
+
+/** The line of an error's message that says what happened. */
+function reasonOf(error: unknown): string | undefined {
+  if (!(error instanceof Error)) return String(error);
+  return error.message
+    .split("\n")
+    .map((line) => line.trim())
+    .find((line) => line !== "" && !PRISMA_HEADER.test(line));
+}
+
 /** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
 export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
-  const message = error instanceof Error ? error.message.split("\n").find((line) => line.trim() !== "") : String(error);
+  const message = reasonOf(error);
   const problem =
     describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });

@@ -21,6 +21,8 @@ describe("toDatabaseError", () => {
     ["tables missing (nested in Prisma's meta)", prismaRawError("42P01", "TableDoesNotExist"), /tables do not exist: run npx prisma migrate deploy before the seed/],
     ["pg's connect timeout (by message)", new Error("Connection terminated due to connection timeout", { cause: new Error("timeout expired") }), /did not answer in time/],
     ["a terminated backend (by message)", new Error("Client has encountered a connection error and is not queryable"), /connection to the database .* was lost/],
+    ["a broken pipe while sending (backend terminated mid-statement)", Object.assign(new Error("Invalid `prisma.$executeRaw()` invocation:\n\n\nwrite EPIPE"), { code: "EPIPE" }), /connection to the database .* was lost/],
+    ["a reset connection", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), /connection to the database .* was lost/],
     ["Prisma's transaction timeout", Object.assign(new Error("Transaction already closed"), { code: "P2028" }), /transaction timed out/],
   ])("%s", (_label, error, expected) => {
     const failure = toDatabaseError(error, URL);
@@ -34,5 +36,12 @@ describe("toDatabaseError", () => {
   it("falls back to the first line of the message for anything else", () => {
     const failure = toDatabaseError(new Error("something odd\nmore detail"), URL);
     expect(failure.problems[0]).toBe("database: the database failed during the seed's transaction (something odd); nothing was written");
+  });
+
+  it("skips Prisma's 'Invalid … invocation:' header for the line that says what happened", () => {
+    const error = Object.assign(new Error("\nInvalid `prisma.$queryRaw()` invocation:\n\n\nRaw query failed. Code: `XX000`. Message: `odd`"), { code: "P2010" });
+    expect(toDatabaseError(error, URL).problems[0]).toBe(
+      "database: the database failed during the seed's transaction (Raw query failed. Code: `XX000`. Message: `odd`); nothing was written",
+    );
   });
 });
