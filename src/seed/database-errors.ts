@@ -70,10 +70,9 @@ export function describeDatabaseProblem(error: unknown, databaseUrl: string): st
 /** Prisma opens its messages with this header; the reason comes after it. */
 const PRISMA_HEADER = /^Invalid `.*` invocation:?$/;
 
-/** The line of an error's message that says what happened. */
-function reasonOf(error: unknown): string | undefined {
-  if (!(error instanceof Error)) return String(error);
-  return error.message
+/** The line of an error's message that says what happened: its first, past Prisma's header. */
+export function reasonLine(error: unknown): string | undefined {
+  return (error instanceof Error ? error.message : String(error))
     .split("\n")
     .map((line) => line.trim())
     .find((line) => line !== "" && !PRISMA_HEADER.test(line));
@@ -81,7 +80,7 @@ function reasonOf(error: unknown): string | undefined {
 
 /** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
 export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
-  const message = reasonOf(error);
+  const message = reasonLine(error);
   const problem =
     describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
