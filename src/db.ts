@@ -2,28 +2,47 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient } from "./generated/prisma/client.js";
 
-export type Database = PrismaClient;
+/** A Prisma client for flip-db's schema: what `connectDatabase` returns and the seed's functions take. */
+export type FlipDatabase = PrismaClient;
 
 /** How the seed's connection shows in `pg_stat_activity`. */
 export const SEED_APPLICATION_NAME = "flip-db-seed";
 
+/** How long to wait for PostgreSQL to accept the connection, unless told otherwise. */
+export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+
 export interface DatabaseOptions {
-  /** How long to wait for PostgreSQL to accept the connection. */
-  connectTimeoutMs: number;
+  /** How long to wait for PostgreSQL to accept the connection (default 10 s). */
+  connectTimeoutMs?: number;
+}
+
+/**
+ * The URL each client was opened with, so that a database error can name
+ * where the server is (host and port only, never the credentials) without
+ * every caller passing the URL along.
+ */
+const urls = new WeakMap<FlipDatabase, string>();
+
+/** The URL `db` was opened with by {@link connectDatabase}, if it was. */
+export function databaseUrlOf(db: FlipDatabase): string | undefined {
+  return urls.get(db);
 }
 
 /**
  * A Prisma client on one pg connection: the seed's work is one transaction,
- * so a pool would only cost start-up time.
+ * so a pool would only cost start-up time. Nothing connects until the first
+ * query (or `$connect()`).
  */
-export function connectDatabase(url: string, options: DatabaseOptions): Database {
-  return new PrismaClient({
+export function connectDatabase(url: string, options: DatabaseOptions = {}): FlipDatabase {
+  const db = new PrismaClient({
     adapter: new PrismaPg({
       connectionString: url,
       max: 1,
-      connectionTimeoutMillis: options.connectTimeoutMs,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
       // Names the seed in pg_stat_activity, unless the URL sets application_name itself.
       fallback_application_name: SEED_APPLICATION_NAME,
     }),
   });
+  urls.set(db, url);
+  return db;
 }

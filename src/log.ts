@@ -46,6 +46,38 @@ export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
   return secrets.filter((s): s is string => typeof s === "string" && s !== "");
 }
 
+/**
+ * What the seed's functions log to. pino's `Logger` is one; so is any logger
+ * whose level methods take the fields first and the message second.
+ */
+export interface SeedLogger {
+  debug(fields: object, message: string): void;
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+  fatal(fields: object, message: string): void;
+}
+
+const ignore = (): void => {};
+
+/** Logs nothing: the library's logger when its caller passes none. */
+export const SILENT_LOGGER: SeedLogger = { debug: ignore, info: ignore, warn: ignore, error: ignore, fatal: ignore };
+
+/**
+ * `logger`, with every string of every line scrubbed first: a caller's own
+ * logger gets the same protection as the command's.
+ */
+export function scrubbingLogger(logger: SeedLogger, scrub: Scrub): SeedLogger {
+  const clean = (fields: object, message: string): [object, string] => [scrubValue(fields, scrub) as object, scrub(message)];
+  return {
+    debug: (fields, message) => logger.debug(...clean(fields, message)),
+    info: (fields, message) => logger.info(...clean(fields, message)),
+    warn: (fields, message) => logger.warn(...clean(fields, message)),
+    error: (fields, message) => logger.error(...clean(fields, message)),
+    fatal: (fields, message) => logger.fatal(...clean(fields, message)),
+  };
+}
+
 export interface LoggerOptions {
   level: string;
   /** Human-readable lines instead of JSON. */

@@ -4,8 +4,11 @@
  * data, so they appear redacted (`a***@example.org`) unless redaction is off.
  */
 import type { LookupStatus } from "./directory/identity-directory.js";
-import type { Logger } from "./log.js";
-import { totalWrites, type UserPlan, type WriteCounts } from "./seed/plan.js";
+import { EXIT_OK, type SeedError } from "./errors/index.js";
+import type { SeedLogger } from "./log.js";
+import type { ApplyResult } from "./seed/apply.js";
+import { plannedWrites, totalWrites, type UserPlan, type WriteCounts } from "./seed/plan.js";
+import type { ResolveResult } from "./seed/resolve.js";
 
 /** `alice@example.org` → `a***@example.org`. */
 export function redactEmail(email: string): string {
@@ -24,6 +27,14 @@ export interface UserReport {
   reason?: string;
   profile?: "create" | "update" | "unchanged";
   grant?: "grant" | "adopt" | "keep";
+}
+
+export interface Timings {
+  startupMs: number;
+  loadingMs: number;
+  cognitoMs: number;
+  databaseMs: number;
+  workMs: number;
 }
 
 export interface SeedReport {
@@ -47,7 +58,7 @@ export interface SeedReport {
    * compiler), resolution in Cognito and the database transaction, and the
    * seed's own work (the run less its loading).
    */
-  timings?: { startupMs: number; loadingMs: number; cognitoMs: number; databaseMs: number; workMs: number };
+  timings?: Timings;
   /** The process' peak resident memory so far. */
   peakRssMb?: number;
   users: UserReport[];
@@ -91,7 +102,7 @@ const PROFILE_WORDS = { create: "created", update: "updated", unchanged: "unchan
 const GRANT_WORDS = { grant: "role granted", adopt: "already holds roles; bootstrap recorded", keep: "role bootstrapped before; left as is" };
 
 /** One line for one user: a skip is a warning, an ambiguous account an error. */
-export function logUser(logger: Logger, user: UserReport): void {
+export function logUser(logger: SeedLogger, user: UserReport): void {
   const fields = { entry: user.entry, email: user.email, role: user.role, outcome: user.outcome };
   const who = `users[${user.entry}] ${user.email} (${user.role})`;
   if (user.outcome === "resolved") {
@@ -105,7 +116,7 @@ export function logUser(logger: Logger, user: UserReport): void {
 }
 
 /** Logs one line per user and a summary. */
-export function logReport(logger: Logger, report: SeedReport): void {
+export function logReport(logger: SeedLogger, report: SeedReport): void {
   for (const user of report.users) logUser(logger, user);
   const { counts } = report;
   const skipped = report.users.length - counts.resolved;
@@ -125,4 +136,46 @@ export function logReport(logger: Logger, report: SeedReport): void {
       `(${counts.not_found} not found, ${counts.ineligible} ineligible, ${counts.ambiguous} ambiguous, ${counts.transient} transient); ` +
       `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}`,
   );
+}
+
+/** Everything a run learned, as far as it got: what the report is built from. */
+export interface RunRecord {
+  dryRun: boolean;
+  strict: boolean;
+  startedAt: Date;
+  durationMs: number;
+  timings: Timings;
+  redactEmails: boolean;
+  resolution?: ResolveResult;
+  applied?: ApplyResult;
+  /** What the run stopped on; none for a run that succeeded. */
+  failure?: SeedError;
+}
+
+/** The one place a report is made, for a run that succeeded or one that stopped anywhere. */
+export function buildReport(run: RunRecord): SeedReport {
+  const { resolution, applied, failure } = run;
+  const users = applied ? userReports(applied.plan.users, run.redactEmails) : userReports(resolution?.resolutions ?? [], run.redactEmails);
+  return {
+    exitCode: failure?.exitCode ?? EXIT_OK,
+    status: failure?.code ?? "ok",
+    problems: [...(failure?.problems ?? [])],
+    dryRun: run.dryRun,
+    strict: run.strict,
+    startedAt: run.startedAt.toISOString(),
+    durationMs: run.durationMs,
+    counts: countOutcomes(users),
+    ...(applied && { planned: plannedWrites(applied.plan), written: applied.written }),
+    ...(resolution && {
+      lookup: {
+        strategy: resolution.choice.strategy,
+        reason: resolution.choice.reason,
+        calls: resolution.calls,
+        throttleRetries: resolution.throttleRetries,
+      },
+    }),
+    timings: run.timings,
+    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+    users,
+  };
 }

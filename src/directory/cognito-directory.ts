@@ -11,6 +11,7 @@ import {
   TransientDirectoryError,
   type AccountPage,
   type DirectoryAccount,
+  type DirectoryFacts,
   type IdentityDirectory,
   type Lookup,
 } from "./identity-directory.js";
@@ -25,9 +26,13 @@ const ATTRIBUTES = ["sub", "email", "email_verified"];
 export interface CognitoDirectoryOptions {
   region: string;
   userPoolId: string;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
+  /** Connection timeout of each request (default 3 s). */
+  connectTimeoutMs?: number;
+  /** Time limit of each request (default 5 s; the SDK has none of its own). */
+  requestTimeoutMs?: number;
 }
+
+export const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
 
 /**
  * A Cognito client for the seed. Endpoint, credentials, retry count and mode
@@ -40,8 +45,8 @@ export function createCognitoClient(options: CognitoDirectoryOptions): CognitoId
   return new CognitoIdentityProviderClient({
     region: options.region,
     requestHandler: {
-      connectionTimeout: options.connectTimeoutMs,
-      requestTimeout: options.requestTimeoutMs,
+      connectionTimeout: options.connectTimeoutMs ?? COGNITO_DEFAULTS.connectTimeoutMs,
+      requestTimeout: options.requestTimeoutMs ?? COGNITO_DEFAULTS.requestTimeoutMs,
       throwOnRequestTimeout: true,
     },
   });
@@ -109,7 +114,8 @@ export class CognitoDirectory implements IdentityDirectory {
       throw fatal(classification.reason, error);
     }
     try {
-      return lookupFromAccounts(email, accounts);
+      // Cognito has compared the emails by the pool's own rule.
+      return lookupFromAccounts(email, accounts, false);
     } catch (error) {
       throw fatal((error as Error).message, error);
     }
@@ -127,13 +133,17 @@ export class CognitoDirectory implements IdentityDirectory {
     }
   }
 
-  async estimatedSize(signal?: AbortSignal): Promise<number | undefined> {
+  async describe(signal?: AbortSignal): Promise<DirectoryFacts | undefined> {
     try {
-      const described = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
-      return described.UserPool?.EstimatedNumberOfUsers;
+      const { UserPool } = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
+      return {
+        estimatedSize: UserPool?.EstimatedNumberOfUsers,
+        // A pool created without the setting is case-sensitive.
+        emailsCaseSensitive: UserPool?.UsernameConfiguration?.CaseSensitive !== false,
+      };
     } catch (error) {
       const classification = classifyDirectoryError(error);
-      // Only an optimisation hangs on the answer: without it, the seed looks users up one by one.
+      // Only the choice of strategy hangs on the answer: without it, the seed looks users up one by one.
       if (classification.category === "transient") return undefined;
       throw fatal(`DescribeUserPool: ${classification.reason}`, error);
     }
@@ -153,4 +163,12 @@ export class CognitoDirectory implements IdentityDirectory {
   close(): void {
     this.client.destroy();
   }
+}
+
+/**
+ * The Cognito user pool as the seed's identity directory, on a client of its
+ * own; `close()` releases the client's sockets.
+ */
+export function createCognitoDirectory(options: CognitoDirectoryOptions): CognitoDirectory {
+  return new CognitoDirectory(createCognitoClient(options), options.userPoolId);
 }

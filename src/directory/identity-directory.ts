@@ -39,6 +39,18 @@ export interface AccountPage {
   next?: string;
 }
 
+/** What a directory says of itself, for choosing how to look users up and how to compare their emails. */
+export interface DirectoryFacts {
+  /** How many accounts it holds, by its own estimate; `undefined` if it does not say. */
+  estimatedSize: number | undefined;
+  /**
+   * Whether two emails that differ only in case are different emails. A
+   * Cognito pool is case-sensitive unless it was created with
+   * `UsernameConfiguration.CaseSensitive = false`.
+   */
+  emailsCaseSensitive: boolean;
+}
+
 /** A listing page could not be fetched just now; `throttled` as in {@link Lookup}. */
 export class TransientDirectoryError extends Error {
   override name = "TransientDirectoryError" as const;
@@ -58,10 +70,10 @@ export class TransientDirectoryError extends Error {
  * bad credentials, a bug). `signal` aborts the request.
  */
 export interface IdentityDirectory {
-  /** Looks one email up. */
+  /** Looks one email up; the directory compares emails as it always does (a Cognito pool, by its case setting). */
   lookup(email: string, signal?: AbortSignal): Promise<Lookup>;
   /** One page of every account; throws `TransientDirectoryError` when it cannot be had just now. */
   listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage>;
-  /** How many accounts the directory holds, by its own estimate; `undefined` if it cannot say just now. */
-  estimatedSize(signal?: AbortSignal): Promise<number | undefined>;
+  /** What the directory says of itself; `undefined` if it cannot say just now. */
+  describe(signal?: AbortSignal): Promise<DirectoryFacts | undefined>;
 }

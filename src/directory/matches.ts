@@ -3,18 +3,32 @@ import type { DirectoryAccount, IneligibleReason, Lookup } from "./identity-dire
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
+ * The one rule for matching a manifest email to an account: as the user pool
+ * compares emails. In a case-sensitive pool (Cognito's default for pools
+ * created through the API) only the email exactly as written matches; in a
+ * case-insensitive one, any case does. A filtered lookup lets Cognito apply
+ * the rule; a scan applies it here, with the pool's own setting.
+ */
+export function emailKey(email: string, caseSensitive: boolean): string {
+  return caseSensitive ? email : email.toLowerCase();
+}
+
+/**
  * Decides what the accounts listed for an email mean. Only an enabled account
  * with a verified email may receive a grant: otherwise whoever signs up first
  * with an admin's address would become admin.
  *
+ * `caseSensitive` is the pool's rule ({@link emailKey}). A filtered lookup's
+ * answer has been compared by Cognito already, by the pool's rule, so it is
+ * checked here ignoring case only: what differs in more than case is never
+ * this user.
+ *
  * Throws when the directory's answer makes no sense (an account without a
  * UUID `sub`): that is a fault to stop on, not a user to skip.
  */
-export function lookupFromAccounts(email: string, accounts: readonly DirectoryAccount[]): Lookup {
-  // The filter asks for this email; anything else is not this user. Email
-  // case is not significant in practice, and Cognito may store it differently.
-  const wanted = email.toLowerCase();
-  const matching = accounts.filter((account) => account.email?.toLowerCase() === wanted);
+export function lookupFromAccounts(email: string, accounts: readonly DirectoryAccount[], caseSensitive: boolean): Lookup {
+  const wanted = emailKey(email, caseSensitive);
+  const matching = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
   if (matching.length === 0) return { status: "not_found" };
 
   const eligible = matching.filter((account) => account.enabled && account.emailVerified);

@@ -83,7 +83,7 @@ function text(title: string, description: string) {
     });
 }
 
-const ManifestUser = z
+export const ManifestUserSchema = z
   .strictObject({
     email: Email,
     name: text("Name", "The user's display name, stored in user_profile.name."),
@@ -110,7 +110,7 @@ export const ManifestSchema = z
       .optional()
       .meta({ description: "The JSON Schema this file follows, for editors; the seed ignores it." }),
     users: z
-      .array(ManifestUser)
+      .array(ManifestUserSchema)
       .min(1, "must list at least one user")
       .superRefine((users, context) => {
         const firstIndex = new Map<string, number>();

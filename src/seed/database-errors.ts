@@ -1,9 +1,9 @@
 import { DatabaseError } from "../errors/index.js";
 
 /** Where the database is, for messages: host and port, never the credentials. */
-function locationOf(databaseUrl: string): string {
+function locationOf(databaseUrl: string | undefined): string {
   try {
-    const url = new URL(databaseUrl);
+    const url = new URL(databaseUrl ?? "");
     return `${url.hostname}:${url.port || "5432"}`;
   } catch {
     return "the configured server";
@@ -36,7 +36,7 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
  * the errors this table knows; `undefined` for any other. Never holds the URL
  * or its password: only the host and port.
  */
-export function describeDatabaseProblem(error: unknown, databaseUrl: string): string | undefined {
+export function describeDatabaseProblem(error: unknown, databaseUrl: string | undefined): string | undefined {
   const { codes, messages } = describeChain(error);
   const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
   // pg reports its own timeouts and dropped connections by message only.
@@ -79,7 +79,7 @@ export function reasonLine(error: unknown): string | undefined {
 }
 
 /** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
-export function toDatabaseError(error: unknown, databaseUrl: string): DatabaseError {
+export function toDatabaseError(error: unknown, databaseUrl: string | undefined): DatabaseError {
   const message = reasonLine(error);
   const problem =
     describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;

@@ -14,13 +14,14 @@ import {
   TransientDirectoryError,
   type AccountPage,
   type DirectoryAccount,
+  type DirectoryFacts,
   type IdentityDirectory,
   type Lookup,
 } from "../directory/identity-directory.js";
-import { lookupFromAccounts } from "../directory/matches.js";
+import { emailKey, lookupFromAccounts } from "../directory/matches.js";
 import { FatalDirectoryError } from "../errors/index.js";
 import type { ManifestEntry } from "../manifest.js";
-import { chooseStrategy, needsPoolSize, type StrategyChoice, type StrategyRequest } from "./strategy.js";
+import { chooseStrategy, needsDescription, type StrategyChoice, type StrategyRequest } from "./strategy.js";
 
 export interface Resolution {
   entry: ManifestEntry;
@@ -143,17 +144,23 @@ async function byFilter(
   return resolutions as Resolution[];
 }
 
-/** One pass over every account, keeping those whose email is in the manifest. */
-async function byScan(
-  directory: IdentityDirectory,
-  entries: readonly ManifestEntry[],
-  pacer: Pacer,
-  signal: AbortSignal,
-  firstPage: Promise<AccountPage> | undefined,
-  expectedPages: number | undefined,
-  onProgress: ResolveOptions["onProgress"],
-) {
-  const wanted = new Set(entries.map((entry) => entry.email.toLowerCase()));
+interface ScanRequest {
+  directory: IdentityDirectory;
+  entries: readonly ManifestEntry[];
+  pacer: Pacer;
+  signal: AbortSignal;
+  /** Already on its way, when the pool's description was asked for meanwhile. */
+  firstPage: Promise<AccountPage> | undefined;
+  expectedPages: number | undefined;
+  /** The pool's rule for comparing emails ({@link emailKey}). */
+  caseSensitive: boolean;
+  onProgress: ResolveOptions["onProgress"];
+}
+
+/** One pass over every account, keeping those whose email is in the manifest, compared as the pool compares them. */
+async function byScan({ directory, entries, pacer, signal, firstPage, expectedPages, caseSensitive, onProgress }: ScanRequest) {
+  const keyOf = (email: string) => emailKey(email, caseSensitive);
+  const wanted = new Set(entries.map((entry) => keyOf(entry.email)));
   const found = new Map<string, DirectoryAccount[]>();
   const fetchPage = (token: string | undefined) => pacer.withRetries(() => directory.listPage(token, signal), () => false);
   try {
@@ -166,8 +173,8 @@ async function byScan(
       // The pool's size is an estimate: never show more pages done than expected.
       onProgress?.(pages, Math.max(expectedPages ?? 0, pages + (page.next ? 1 : 0)), "pages");
       for (const account of page.accounts) {
-        const email = account.email?.toLowerCase();
-        if (email !== undefined && wanted.has(email)) found.set(email, [...(found.get(email) ?? []), account]);
+        const key = account.email === undefined ? undefined : keyOf(account.email);
+        if (key !== undefined && wanted.has(key)) found.set(key, [...(found.get(key) ?? []), account]);
       }
       token = page.next === token ? undefined : page.next;
       if (token) next = fetchPage(token);
@@ -180,7 +187,7 @@ async function byScan(
   }
   return entries.map((entry) => {
     try {
-      return { entry, lookup: lookupFromAccounts(entry.email, found.get(entry.email.toLowerCase()) ?? []) };
+      return { entry, lookup: lookupFromAccounts(entry.email, found.get(keyOf(entry.email)) ?? [], caseSensitive) };
     } catch (error) {
       throw new FatalDirectoryError([`Cognito: ${(error as Error).message}`], { cause: error });
     }
@@ -194,22 +201,31 @@ export async function resolveAll(
 ): Promise<ResolveResult> {
   const abort = new AbortController();
   const pacer = new Pacer(options.requestsPerSecond, abort.signal);
-  let poolSize: number | undefined;
+  let facts: DirectoryFacts | undefined;
   let firstPage: Promise<AccountPage> | undefined;
-  if (needsPoolSize(options.strategy, entries.length)) {
-    // While the pool's size is asked, the scan's first page is fetched too: if
+  if (needsDescription(options.strategy, entries.length)) {
+    // While the pool describes itself, the scan's first page is fetched too: if
     // the scan wins, the question cost no time; if not, one page was wasted.
     firstPage = pacer.withRetries(() => directory.listPage(undefined, abort.signal), () => false);
     firstPage.catch(() => {});
     // DescribeUserPool has a quota category of its own, so this call is not paced with ListUsers.
     pacer.calls += 1;
-    poolSize = await directory.estimatedSize(abort.signal);
+    facts = await directory.describe(abort.signal);
   }
-  const choice = chooseStrategy(options.strategy, entries.length, poolSize);
+  const choice = chooseStrategy(options.strategy, entries.length, facts);
   options.onChoice?.(choice);
   const resolutions =
-    choice.strategy === "scan"
-      ? await byScan(directory, entries, pacer, abort.signal, firstPage, choice.scanCalls, options.onProgress)
+    choice.strategy === "scan" && facts
+      ? await byScan({
+          directory,
+          entries,
+          pacer,
+          signal: abort.signal,
+          firstPage,
+          expectedPages: choice.scanCalls,
+          caseSensitive: facts.emailsCaseSensitive,
+          onProgress: options.onProgress,
+        })
       : await byFilter(directory, entries, pacer, abort, options.onProgress);
   return { resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

@@ -3,6 +3,8 @@
  * one paginated scan of the whole pool (60 accounts a page). Pure: the
  * numbers in, the choice and its reason out.
  */
+import type { DirectoryFacts } from "../directory/identity-directory.js";
+
 export type LookupStrategy = "filter" | "scan";
 export type StrategyRequest = LookupStrategy | "auto";
 
@@ -29,15 +31,28 @@ export function scanCalls(poolSize: number): number {
   return Math.max(1, Math.ceil(poolSize / PAGE_SIZE));
 }
 
-/** Whether the pool's size is worth a call to learn, for `emails` emails. */
-export function needsPoolSize(requested: StrategyRequest, emails: number): boolean {
-  return requested === "auto" && emails >= SCAN_CONSIDERED_FROM;
+/**
+ * Whether the pool is worth a call to describe itself, for `emails` emails:
+ * a scan must know how the pool compares emails, and `auto` its size.
+ */
+export function needsDescription(requested: StrategyRequest, emails: number): boolean {
+  return requested === "scan" || (requested === "auto" && emails >= SCAN_CONSIDERED_FROM);
 }
 
-export function chooseStrategy(requested: StrategyRequest, emails: number, poolSize: number | undefined): StrategyChoice {
+/**
+ * `facts` is what the pool said of itself, `undefined` if it was not asked or
+ * could not answer. A scan needs them (to compare emails as the pool does), so
+ * without them even a requested scan becomes a lookup per email.
+ */
+export function chooseStrategy(requested: StrategyRequest, emails: number, facts: DirectoryFacts | undefined): StrategyChoice {
   const filterCalls = emails;
+  const poolSize = facts?.estimatedSize;
   const scan = poolSize === undefined ? undefined : scanCalls(poolSize);
   const numbers = scan === undefined ? `${filterCalls} filtered calls` : `${filterCalls} filtered calls vs ${scan} pages for ~${poolSize} accounts`;
+  if (requested === "scan" && facts === undefined) {
+    const why = "scan requested with --lookup, but the pool's settings could not be read just now";
+    return { strategy: "filter", filterCalls, reason: `filter (${why}; ${numbers})` };
+  }
   if (requested !== "auto") {
     return { strategy: requested, filterCalls, scanCalls: scan, reason: `${requested} (requested with --lookup; ${numbers})` };
   }

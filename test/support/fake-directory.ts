@@ -2,26 +2,33 @@ import {
   TransientDirectoryError,
   type AccountPage,
   type DirectoryAccount,
+  type DirectoryFacts,
   type IdentityDirectory,
   type Lookup,
 } from "../../src/directory/identity-directory.js";
-import { lookupFromAccounts } from "../../src/directory/matches.js";
+import { emailKey, lookupFromAccounts } from "../../src/directory/matches.js";
 
 /**
  * An in-memory identity directory for unit tests: accounts in a list, pages
- * of `pageSize`, every call recorded. `lookup` can be replaced to script
- * answers; `pageFault` makes listing pages fail.
+ * of `pageSize`, every call recorded. Its lookups compare emails as a pool
+ * with `caseSensitive` does (default: case-sensitive, as Cognito's pools are
+ * unless created otherwise). `lookup` can be replaced to script answers;
+ * `pageFault` makes listing pages fail; `size: undefined` is a pool that does
+ * not say its size, `facts: undefined` one that cannot describe itself.
  */
 export function fakeDirectory(
   accounts: readonly DirectoryAccount[] = [],
   options: {
     pageSize?: number;
     size?: number | undefined;
+    caseSensitive?: boolean;
+    facts?: undefined;
     lookup?: (email: string, signal?: AbortSignal) => Promise<Lookup>;
     pageFault?: (page: number) => TransientDirectoryError | Error | undefined;
   } = {},
 ): IdentityDirectory & { close(): void; calls: string[]; closed: number } {
   const pageSize = options.pageSize ?? 60;
+  const caseSensitive = options.caseSensitive ?? true;
   const calls: string[] = [];
   const directory = {
     calls,
@@ -29,7 +36,10 @@ export function fakeDirectory(
     async lookup(email: string, signal?: AbortSignal): Promise<Lookup> {
       calls.push(`lookup ${email}`);
       if (options.lookup) return options.lookup(email, signal);
-      return lookupFromAccounts(email, accounts);
+      // What a filter on `email = "<email>"` lists, compared by the pool's rule.
+      const wanted = emailKey(email, caseSensitive);
+      const listed = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
+      return lookupFromAccounts(email, listed, false);
     },
     async listPage(token: string | undefined): Promise<AccountPage> {
       const page = token === undefined ? 0 : Number(token);
@@ -39,9 +49,10 @@ export function fakeDirectory(
       const next = (page + 1) * pageSize < accounts.length ? String(page + 1) : undefined;
       return { accounts: accounts.slice(page * pageSize, (page + 1) * pageSize), next };
     },
-    async estimatedSize(): Promise<number | undefined> {
-      calls.push("size");
-      return "size" in options ? options.size : accounts.length;
+    async describe(): Promise<DirectoryFacts | undefined> {
+      calls.push("describe");
+      if ("facts" in options) return undefined;
+      return { estimatedSize: "size" in options ? options.size : accounts.length, emailsCaseSensitive: caseSensitive };
     },
     close() {
       directory.closed += 1;

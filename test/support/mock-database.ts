@@ -1,52 +1,77 @@
-import { mockDeep } from "vitest-mock-extended";
+import { mockDeep, type DeepMockProxy } from "vitest-mock-extended";
 
-import type { Database } from "../../src/db.js";
-import type { Prisma } from "../../src/generated/prisma/client.js";
-import type { ROLES } from "../../src/roles.js";
+import type { FlipDatabase } from "../../src/db.js";
+import type { Prisma, Role, SeedGrant, UserProfile, UserRole } from "../../src/generated/prisma/client.js";
+import { ROLES } from "../../src/roles.js";
 
 export interface CurrentRows {
-  roles?: Array<(typeof ROLES)[number]>;
+  roles?: ReadonlyArray<{ id: string; name: string; description: string }>;
   profiles?: Array<{ userId: string; name: string; organisation: string }>;
-  userRoles?: Array<{ userId: string }>;
-  seedGrants?: Array<{ userId: string }>;
+  userRoles?: Array<{ userId: string; roleId?: string }>;
+  seedGrants?: Array<{ userId: string; roleId?: string }>;
 }
 
-/** Which of the applier's statements a raw SQL text is. */
-function statementName(sql: string): string {
-  if (sql.includes("pg_advisory_xact_lock")) return "advisory lock";
-  if (sql.includes("INSERT INTO roles")) return "upsert roles";
-  if (sql.includes("INSERT INTO user_profile")) return "upsert profiles";
-  if (sql.includes("INSERT INTO user_role")) return "insert user roles";
-  if (sql.includes("INSERT INTO seed_grant")) return "insert seed grants";
-  return sql;
+export type MockTransaction = DeepMockProxy<Prisma.TransactionClient>;
+
+const CREATED = new Date("2026-01-01T00:00:00Z");
+
+/** Whole rows, as the client's types describe them; the applier selects only some of their fields. */
+function rowsOf(current: CurrentRows) {
+  const anyRole = ROLES[0].id;
+  return {
+    roles: (current.roles ?? []).map((role): Role => ({ ...role, createdAt: CREATED, updatedAt: CREATED })),
+    profiles: (current.profiles ?? []).map((row): UserProfile => ({ ...row, createdAt: CREATED, updatedAt: CREATED })),
+    userRoles: (current.userRoles ?? []).map((row): UserRole => ({ roleId: anyRole, ...row, createdAt: CREATED })),
+    seedGrants: (current.seedGrants ?? []).map((row): SeedGrant => ({ roleId: anyRole, ...row, grantedAt: CREATED })),
+  };
 }
 
 /**
- * A database whose transaction runs its callback on a mocked transaction
- * client: `$queryRaw` answers the state read with `current`, `$executeRaw`
- * reports as many rows written as it was given, and every statement is
- * recorded by name, in order.
+ * A database whose transaction runs its callback on a typed mock of Prisma's
+ * transaction client: the state reads answer with `current`, each
+ * `createMany` reports every row it was given as written, and tests assert on
+ * what each call received. (What PostgreSQL does with those calls, conflicts
+ * included, is for the integration tests to prove.)
  */
 export function mockDatabase(current: CurrentRows = {}) {
-  const db = mockDeep<Database>();
-  const tx = mockDeep<Prisma.TransactionClient>();
-  const calls: string[] = [];
-  tx.$queryRaw.mockImplementation((() => {
-    calls.push("read state");
-    return Promise.resolve([
-      ...(current.roles ?? []).map((r) => ({ kind: "role", id: r.id, name: r.name, detail: r.description })),
-      ...(current.profiles ?? []).map((p) => ({ kind: "profile", id: p.userId, name: p.name, detail: p.organisation })),
-      ...(current.userRoles ?? []).map((u) => ({ kind: "user_role", id: u.userId, name: null, detail: null })),
-      ...(current.seedGrants ?? []).map((g) => ({ kind: "seed_grant", id: g.userId, name: null, detail: null })),
-    ]);
-  }) as never);
-  tx.$executeRaw.mockImplementation(((strings: TemplateStringsArray, ...values: unknown[]) => {
-    calls.push(statementName(strings.join("?")));
-    // The first array is one entry a row written.
-    const rows = values.find(Array.isArray) as unknown[] | undefined;
-    return Promise.resolve(rows?.length ?? 1);
-  }) as never);
+  const db = mockDeep<FlipDatabase>();
+  const tx: MockTransaction = mockDeep<Prisma.TransactionClient>();
+  const rows = rowsOf(current);
+  tx.$executeRaw.mockResolvedValue(1);
+  tx.role.findMany.mockResolvedValue(rows.roles);
+  tx.userProfile.findMany.mockResolvedValue(rows.profiles);
+  tx.userRole.findMany.mockResolvedValue(rows.userRoles);
+  tx.seedGrant.findMany.mockResolvedValue(rows.seedGrants);
+  const everyRow = (args?: { data: unknown }) => Promise.resolve({ count: Array.isArray(args?.data) ? args.data.length : 1 });
+  tx.userProfile.createMany.mockImplementation(everyRow as never);
+  tx.userRole.createMany.mockImplementation(everyRow as never);
+  tx.seedGrant.createMany.mockImplementation(everyRow as never);
+  db.$connect.mockResolvedValue(undefined);
   db.$disconnect.mockResolvedValue(undefined);
-  db.$transaction.mockImplementation(((callback: (client: typeof tx) => Promise<unknown>) => callback(tx)) as never);
-  return { db, tx, calls };
+  db.$transaction.mockImplementation(((callback: (client: MockTransaction) => Promise<unknown>) => callback(tx)) as never);
+  return { db, tx };
+}
+
+/** The order in which `mocks` were first called, by their names; the uncalled are left out. */
+export function callOrder(mocks: Record<string, { mock: { invocationCallOrder: number[] } }>): string[] {
+  return Object.entries(mocks)
+    .flatMap(([name, fn]) => fn.mock.invocationCallOrder.map((order) => [order, name] as const))
+    .sort(([a], [b]) => a - b)
+    .map(([, name]) => name);
+}
+
+/** Every call the applier can make, by name: for `callOrder`. */
+export function applierCalls(tx: MockTransaction) {
+  return {
+    lock: tx.$executeRaw,
+    "role.findMany": tx.role.findMany,
+    "userProfile.findMany": tx.userProfile.findMany,
+    "userRole.findMany": tx.userRole.findMany,
+    "seedGrant.findMany": tx.seedGrant.findMany,
+    "role.upsert": tx.role.upsert,
+    "userProfile.createMany": tx.userProfile.createMany,
+    "userProfile.upsert": tx.userProfile.upsert,
+    "userRole.createMany": tx.userRole.createMany,
+    "seedGrant.createMany": tx.seedGrant.createMany,
+  };
 }

@@ -20,7 +20,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Lookup } from "../../src/directory/identity-directory.js";
 import { FatalDirectoryError, ManifestError } from "../../src/errors/index.js";
 import { parseManifest, type ManifestEntry } from "../../src/manifest.js";
-import { runSeed, type ClosableDirectory } from "../../src/seed/run.js";
+import { runSeedCommand, type ClosableDirectory } from "../../src/seed/command.js";
 import { mockDatabase } from "../support/mock-database.js";
 
 const SOURCE = "m.json";
@@ -328,7 +328,7 @@ afterAll(async () => {
   await rm(directory, { recursive: true, force: true });
 });
 
-describe("runSeed on generated manifests", () => {
+describe("the seed command on generated manifests", () => {
   it("exits 0 or 1, never throws; a failure prints only fatal and per-user lines; a success asks only about the manifest's emails", async () => {
     const manifestPath = path.join(directory, "users.json");
     await fc.assert(
@@ -367,13 +367,13 @@ describe("runSeed on generated manifests", () => {
           },
           // A manifest of up to ten users is always looked up by filter; a scan is never asked for.
           listPage: () => Promise.reject(new Error("not used")),
-          estimatedSize: () => Promise.reject(new Error("not used")),
+          describe: () => Promise.reject(new Error("not used")),
           close: () => {
             closed += 1;
           },
         };
 
-        const code = await runSeed({
+        const code = await runSeedCommand({
           argv: [...(strict ? ["--strict"] : []), ...(dryRun ? ["--dry-run"] : [])],
           env: {
             DATABASE_URL: "postgresql://flip:db-password-123@db:5432/flip",

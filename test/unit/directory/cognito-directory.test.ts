@@ -11,7 +11,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
-import { CognitoDirectory, createCognitoClient } from "../../../src/directory/cognito-directory.js";
+import { CognitoDirectory, createCognitoClient, createCognitoDirectory } from "../../../src/directory/cognito-directory.js";
 import { TransientDirectoryError, type Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 
@@ -227,6 +227,22 @@ describe("CognitoDirectory", () => {
   });
 });
 
+describe("createCognitoDirectory", () => {
+  it("gives the directory a client of its own, with the seed's default timeouts", async () => {
+    const directory = createCognitoDirectory({ region: "eu-west-2", userPoolId: POOL_ID });
+    const client = (directory as unknown as { client: CognitoIdentityProviderClient }).client;
+    try {
+      const handler = client.config.requestHandler;
+      const request = { protocol: "https:", hostname: "cognito.invalid", path: "/", method: "POST", headers: {}, query: {} };
+      await expect(handler.handle(request, { abortSignal: AbortSignal.abort() })).rejects.toMatchObject({ name: "AbortError" });
+      const configs = (handler as unknown as { httpHandlerConfigs(): Record<string, unknown> }).httpHandlerConfigs();
+      expect(configs).toMatchObject({ connectionTimeout: 3_000, requestTimeout: 5_000, throwOnRequestTimeout: true });
+    } finally {
+      directory.close();
+    }
+  });
+});
+
 describe("createCognitoClient", () => {
   it("uses the region and sets connection and request timeouts that throw", async () => {
     const client = createCognitoClient({ region: "eu-west-2", userPoolId: POOL_ID, connectTimeoutMs: 1234, requestTimeoutMs: 5678 });
@@ -293,10 +309,20 @@ describe("CognitoDirectory: scanning the pool", () => {
     await expect(directory.listPage(undefined)).rejects.toBeInstanceOf(FatalDirectoryError);
   });
 
-  it("reads the pool's size from DescribeUserPool", async () => {
+  it("reads the pool's size and its email case rule from DescribeUserPool", async () => {
     cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: POOL_ID, EstimatedNumberOfUsers: 11_000 } });
-    expect(await directory.estimatedSize()).toBe(11_000);
+    expect(await directory.describe()).toEqual({ estimatedSize: 11_000, emailsCaseSensitive: true });
     expect(cognito.commandCalls(DescribeUserPoolCommand)[0]?.args[0].input).toEqual({ UserPoolId: POOL_ID });
+  });
+
+  it.each([
+    [{ CaseSensitive: false }, false],
+    [{ CaseSensitive: true }, true],
+    // Created through the API without the setting: case-sensitive.
+    [undefined, true],
+  ])("UsernameConfiguration %j: emails case-sensitive %s", async (configuration, caseSensitive) => {
+    cognito.on(DescribeUserPoolCommand).resolves({ UserPool: { Id: POOL_ID, UsernameConfiguration: configuration } });
+    expect(await directory.describe()).toEqual({ estimatedSize: undefined, emailsCaseSensitive: caseSensitive });
   });
 
   it("does without the size when Cognito cannot say just now, but stops when the policy forbids asking", async () => {
@@ -305,7 +331,7 @@ describe("CognitoDirectory: scanning the pool", () => {
       .on(DescribeUserPoolCommand)
       .rejectsOnce(new InternalErrorException({ message: "boom", $metadata: { httpStatusCode: 500 } }))
       .rejectsOnce(denied);
-    expect(await directory.estimatedSize()).toBeUndefined();
-    await expect(directory.estimatedSize()).rejects.toThrow(/DescribeUserPool: the credentials may not make this call.*iam-policy\.json/);
+    expect(await directory.describe()).toBeUndefined();
+    await expect(directory.describe()).rejects.toThrow(/DescribeUserPool: the credentials may not make this call.*iam-policy\.json/);
   });
 });

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 
 import { ROLES } from "../../../src/roles.js";
-import { applySeed } from "../../../src/seed/apply.js";
+import { applySeed, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
 import type { Resolution } from "../../../src/seed/resolve.js";
-import { mockDatabase } from "../../support/mock-database.js";
+import { applierCalls, callOrder, mockDatabase } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
@@ -15,58 +15,137 @@ const bob: Resolution = {
   entry: { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" },
   lookup: { status: "resolved", sub: BOB },
 };
-
-/** The values of the raw statement recorded as `name`. */
-function valuesOf(tx: ReturnType<typeof mockDatabase>["tx"], name: string): unknown[] | undefined {
-  const call = tx.$executeRaw.mock.calls.find(([strings]) => (strings as TemplateStringsArray).join("?").includes(name));
-  return call?.slice(1);
-}
+const [ADMIN, , VIEWER] = ROLES;
+const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
+const READS = ["lock", "role.findMany", "userProfile.findMany", "userRole.findMany", "seedGrant.findMany"];
 
 describe("applySeed", () => {
-  it("takes the advisory lock, reads the state in one query, then writes one statement a table, in one transaction", async () => {
-    const { db, calls } = mockDatabase();
-    const { written } = await applySeed(db, [alice, bob], { dryRun: false, timeoutMs: 60_000 });
-    expect(calls).toEqual(["advisory lock", "read state", "upsert roles", "upsert profiles", "insert user roles", "insert seed grants"]);
+  it("in one transaction: the lock, the state, then the writes the plan calls for", async () => {
+    const { db, tx } = mockDatabase();
+    const { written } = await applySeed(db, [alice, bob], OPTIONS);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
-    expect(db.$transaction.mock.calls[0]?.[1]).toMatchObject({ timeout: 60_000 });
+    expect(db.$transaction.mock.calls[0]?.[1]).toEqual({ timeout: 60_000, maxWait: 60_000 });
+    expect(callOrder(applierCalls(tx))).toEqual([...READS, ...ROLES.map(() => "role.upsert"), "userProfile.createMany", "userRole.createMany", "seedGrant.createMany"]);
     expect(written).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
   });
 
-  it("sends the rows as parallel arrays, whatever their number", async () => {
+  it("takes the seed's advisory lock as its one raw statement", async () => {
     const { db, tx } = mockDatabase();
-    await applySeed(db, [alice, bob], { dryRun: false, timeoutMs: 1_000 });
-    expect(valuesOf(tx, "INSERT INTO user_profile")).toEqual([[ALICE, BOB], ["Alice", "Bob"], ["North Trust", "South Trust"]]);
-    expect(valuesOf(tx, "INSERT INTO user_role")).toEqual([[ALICE, BOB], [ROLES[0].id, ROLES[2].id]]);
-    expect(valuesOf(tx, "INSERT INTO roles")).toEqual([ROLES.map((r) => r.id), ROLES.map((r) => r.name), ROLES.map((r) => r.description)]);
+    await applySeed(db, [alice], OPTIONS);
+    expect(tx.$executeRaw).toHaveBeenCalledTimes(1);
+    const [sql, ...values] = tx.$executeRaw.mock.calls[0]!;
+    expect((sql as TemplateStringsArray).join("?")).toBe("SELECT pg_advisory_xact_lock(hashtext(?))");
+    expect(values).toEqual([SEED_LOCK_NAME]);
+    for (const raw of [tx.$queryRaw, tx.$queryRawUnsafe, tx.$executeRawUnsafe]) expect(raw).not.toHaveBeenCalled();
   });
 
-  it("reads only the manifest's resolved users", async () => {
+  it("reads the state of the manifest's resolved users only, selecting what the planner needs", async () => {
     const { db, tx } = mockDatabase();
-    await applySeed(db, [alice, { entry: { ...alice.entry, email: "x@example.org" }, lookup: { status: "not_found" } }], {
-      dryRun: false,
-      timeoutMs: 1_000,
+    await applySeed(db, [alice, { entry: { ...bob.entry }, lookup: { status: "not_found" } }], OPTIONS);
+    const ofAlice = { userId: { in: [ALICE] } };
+    expect(tx.role.findMany).toHaveBeenCalledWith({ select: { id: true, name: true, description: true } });
+    expect(tx.userProfile.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, name: true, organisation: true } });
+    expect(tx.userRole.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true }, distinct: ["userId"] });
+    expect(tx.seedGrant.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true } });
+  });
+
+  it("creates new profiles, roles held and bootstrap records with one createMany a table, skipping duplicates", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    await applySeed(db, [alice, bob], OPTIONS);
+    expect(tx.userProfile.createMany).toHaveBeenCalledWith({
+      data: [
+        { userId: ALICE, name: "Alice", organisation: "North Trust" },
+        { userId: BOB, name: "Bob", organisation: "South Trust" },
+      ],
+      skipDuplicates: true,
     });
-    expect(tx.$queryRaw.mock.calls[0]?.slice(1)).toEqual([[ALICE], [ALICE], [ALICE]]);
+    const grants = [
+      { userId: ALICE, roleId: ADMIN.id },
+      { userId: BOB, roleId: VIEWER.id },
+    ];
+    expect(tx.userRole.createMany).toHaveBeenCalledWith({ data: grants, skipDuplicates: true });
+    expect(tx.seedGrant.createMany).toHaveBeenCalledWith({ data: grants, skipDuplicates: true });
+    expect(tx.userProfile.upsert).not.toHaveBeenCalled();
+    expect(tx.role.upsert).not.toHaveBeenCalled();
+  });
+
+  it("upserts a missing role by its fixed id, and one whose description differs", async () => {
+    const { db, tx } = mockDatabase({ roles: [{ ...ADMIN, description: "edited" }, VIEWER] });
+    await applySeed(db, [alice], OPTIONS);
+    expect(tx.role.upsert.mock.calls.map(([args]) => args)).toEqual([
+      { where: { id: ADMIN.id }, create: { ...ADMIN }, update: { name: ADMIN.name, description: ADMIN.description } },
+      { where: { id: ROLES[1].id }, create: { ...ROLES[1] }, update: { name: ROLES[1].name, description: ROLES[1].description } },
+    ]);
+  });
+
+  it("upserts a profile whose name or organisation differ, and leaves an unchanged one alone", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [
+        { userId: ALICE, name: "Alice", organisation: "Old Trust" },
+        { userId: BOB, name: "Bob", organisation: "South Trust" },
+      ],
+      userRoles: [{ userId: ALICE }, { userId: BOB }],
+      seedGrants: [{ userId: ALICE }, { userId: BOB }],
+    });
+    const { written } = await applySeed(db, [alice, bob], OPTIONS);
+    expect(tx.userProfile.upsert).toHaveBeenCalledTimes(1);
+    expect(tx.userProfile.upsert).toHaveBeenCalledWith({
+      where: { userId: ALICE },
+      create: { userId: ALICE, name: "Alice", organisation: "North Trust" },
+      update: { name: "Alice", organisation: "North Trust" },
+    });
+    expect(tx.userProfile.createMany).not.toHaveBeenCalled();
+    expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 1, userRoles: 0, seedGrants: 0 });
+  });
+
+  it("a profile another tool created after the state was read is updated to the manifest's values, as an upsert would", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    // The insert skips Bob's row: it exists by now.
+    tx.userProfile.createMany.mockResolvedValue({ count: 1 });
+    const { written } = await applySeed(db, [alice, bob], OPTIONS);
+    expect(tx.userProfile.upsert.mock.calls.map(([args]) => args.where)).toEqual([{ userId: ALICE }, { userId: BOB }]);
+    expect(tx.userProfile.upsert).toHaveBeenCalledWith({
+      where: { userId: BOB },
+      create: { userId: BOB, name: "Bob", organisation: "South Trust" },
+      update: { name: "Bob", organisation: "South Trust" },
+    });
+    expect(written.profilesCreated).toBe(2);
+  });
+
+  it("records the bootstrap of a user who holds roles already, and grants nothing", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES, profiles: [{ userId: BOB, name: "Bob", organisation: "South Trust" }], userRoles: [{ userId: BOB }] });
+    const { written } = await applySeed(db, [bob], OPTIONS);
+    expect(tx.userRole.createMany).not.toHaveBeenCalled();
+    expect(tx.seedGrant.createMany).toHaveBeenCalledWith({ data: [{ userId: BOB, roleId: VIEWER.id }], skipDuplicates: true });
+    expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 1 });
+  });
+
+  it("counts grants as PostgreSQL reports them: a row that exists already is not counted", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    tx.userRole.createMany.mockResolvedValue({ count: 1 });
+    const { written } = await applySeed(db, [alice, bob], OPTIONS);
+    expect(written.userRoles).toBe(1);
   });
 
   it("writes nothing when nothing changed", async () => {
-    const { db, calls } = mockDatabase({
-      roles: [...ROLES],
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
       profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
       userRoles: [{ userId: ALICE }],
       seedGrants: [{ userId: ALICE }],
     });
-    const result = await applySeed(db, [alice], { dryRun: false, timeoutMs: 1_000 });
-    expect(calls).toEqual(["advisory lock", "read state"]);
+    const result = await applySeed(db, [alice], OPTIONS);
+    expect(callOrder(applierCalls(tx))).toEqual(READS);
     expect(result.written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
     expect(result.plan.users[0]).toMatchObject({ profile: "unchanged", grant: "keep" });
   });
 
   it("in a dry run, plans everything and writes nothing", async () => {
-    const { db, calls } = mockDatabase();
-    const { plan, written } = await applySeed(db, [alice], { dryRun: true, timeoutMs: 1_000 });
+    const { db, tx } = mockDatabase();
+    const { plan, written } = await applySeed(db, [alice], { ...OPTIONS, dryRun: true });
     expect(plan.profileCreates).toHaveLength(1);
-    expect(calls).toEqual(["advisory lock", "read state"]);
+    expect(callOrder(applierCalls(tx))).toEqual(READS);
     expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
   });
 });

@@ -130,7 +130,7 @@ describe("resolveAll: strategy", () => {
     const result = await resolveAll(directory, many, { requestsPerSecond: 1000, strategy: "auto" });
     expect(result.choice).toMatchObject({ strategy: "scan", filterCalls: 120, scanCalls: 3 });
     // The first page is fetched while the size is asked, so those two come in either order.
-    expect([...directory.calls].sort()).toEqual(["page 0", "page 1", "page 2", "size"]);
+    expect([...directory.calls].sort()).toEqual(["describe", "page 0", "page 1", "page 2"]);
     expect(directory.calls.slice(2)).toEqual(["page 1", "page 2"]);
     expect(result.calls).toBe(4);
     expect(result.resolutions.every((r) => r.lookup.status === "resolved")).toBe(true);
@@ -145,7 +145,8 @@ describe("resolveAll: strategy", () => {
       account("m3@example.org", 3),
       account("m3@example.org", 4),
     ];
-    const result = await resolveAll(fakeDirectory(accounts), many.slice(0, 5), { requestsPerSecond: 100, strategy: "scan" });
+    const directory = fakeDirectory(accounts, { caseSensitive: false });
+    const result = await resolveAll(directory, many.slice(0, 5), { requestsPerSecond: 100, strategy: "scan" });
     expect(result.resolutions.map((r) => r.lookup)).toEqual([
       { status: "ineligible", reason: "email not verified" },
       { status: "ineligible", reason: "account disabled" },
@@ -161,6 +162,14 @@ describe("resolveAll: strategy", () => {
     expect(result.choice).toMatchObject({ strategy: "filter", filterCalls: 120, scanCalls: 500 });
     expect(directory.calls.filter((call) => call.startsWith("page"))).toEqual(["page 0"]);
     expect(directory.calls.filter((call) => call.startsWith("lookup"))).toHaveLength(120);
+  });
+
+  it("a requested scan becomes a lookup per email when the pool cannot say how it compares emails", async () => {
+    const directory = fakeDirectory(pool, { facts: undefined });
+    const result = await resolveAll(directory, many.slice(0, 3), { requestsPerSecond: 1000, strategy: "scan" });
+    expect(result.choice.strategy).toBe("filter");
+    expect(directory.calls.filter((call) => call.startsWith("lookup"))).toHaveLength(3);
+    expect(result.resolutions.every((r) => r.lookup.status === "resolved")).toBe(true);
   });
 
   it("keeps to filter when the pool's size is unknown", async () => {
@@ -187,8 +196,55 @@ describe("resolveAll: strategy", () => {
     await vi.advanceTimersByTimeAsync(5_000);
     const result = await done;
     vi.useRealTimers();
-    expect(directory.calls).toEqual(["page 0", "page 1", "page 1", "page 2"]);
+    expect(directory.calls.filter((call) => call !== "describe")).toEqual(["page 0", "page 1", "page 1", "page 2"]);
     expect(result.throttleRetries).toBe(1);
     expect(result.resolutions.every((r) => r.lookup.status === "resolved")).toBe(true);
+  });
+});
+
+describe("resolveAll: one rule for emails, whatever the strategy", () => {
+  // Accounts as each kind of pool stores them: a case-insensitive pool keeps emails lower-cased.
+  const sensitivePool = [account("alice@example.org", 1), account("Carol@Example.org", 3), account("Dave@example.org", 4), account("dave@example.org", 5)];
+  const insensitivePool = [account("alice@example.org", 1), account("carol@example.org", 3)];
+  const manifest: ManifestEntry[] = ["Alice@Example.org", "alice@example.org", "Carol@Example.org", "dave@example.org"].map((email) => ({
+    email,
+    name: "N",
+    organisation: "O",
+    role: "Viewer",
+  }));
+
+  async function outcomes(accounts: typeof sensitivePool, caseSensitive: boolean, strategy: "filter" | "scan") {
+    // One entry at a time: the manifest itself may not hold two emails that differ only in case.
+    const results = [];
+    for (const entry of manifest) {
+      const directory = fakeDirectory(accounts, { caseSensitive });
+      const { resolutions, choice } = await resolveAll(directory, [entry], { requestsPerSecond: 1000, strategy });
+      expect(choice.strategy).toBe(strategy);
+      results.push(resolutions[0]!.lookup);
+    }
+    return results;
+  }
+
+  it("in a case-sensitive pool, only the email exactly as written matches, by filter and by scan", async () => {
+    const expected = [
+      { status: "not_found" },
+      { status: "resolved", sub: sensitivePool[0]!.sub },
+      { status: "resolved", sub: sensitivePool[1]!.sub },
+      // Not ambiguous: "Dave@example.org" is another email in this pool.
+      { status: "resolved", sub: sensitivePool[3]!.sub },
+    ];
+    expect(await outcomes(sensitivePool, true, "filter")).toEqual(expected);
+    expect(await outcomes(sensitivePool, true, "scan")).toEqual(expected);
+  });
+
+  it("in a case-insensitive pool, any case matches, by filter and by scan", async () => {
+    const expected = [
+      { status: "resolved", sub: insensitivePool[0]!.sub },
+      { status: "resolved", sub: insensitivePool[0]!.sub },
+      { status: "resolved", sub: insensitivePool[1]!.sub },
+      { status: "not_found" },
+    ];
+    expect(await outcomes(insensitivePool, false, "filter")).toEqual(expected);
+    expect(await outcomes(insensitivePool, false, "scan")).toEqual(expected);
   });
 });

@@ -8,7 +8,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import type { Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 import type { SeedReport } from "../../../src/report.js";
-import { runSeed, type ClosableDirectory, type SeedDependencies } from "../../../src/seed/run.js";
+import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/command.js";
+import { ROLES } from "../../../src/roles.js";
 import { fakeDirectory as fake } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
 
@@ -50,7 +51,7 @@ function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (
       closed += 1;
     },
   };
-  const deps: SeedDependencies = {
+  const deps: CommandDependencies = {
     argv: options.argv ?? [],
     env: {
       DATABASE_URL: "postgresql://flip:db-password-123@db:5432/flip",
@@ -75,7 +76,7 @@ function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (
     },
   };
   return {
-    run: () => runSeed(deps),
+    run: () => runSeedCommand(deps),
     lines: () => output.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string }),
     output: () => output,
     lookups,
@@ -85,7 +86,7 @@ function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (
   };
 }
 
-describe("runSeed", () => {
+describe("runSeedCommand", () => {
   it("seeds, reports and exits 0", async () => {
     const h = harness({ argv: ["--report", path.join(directory, "report.json")] });
     expect(await h.run()).toBe(0);
@@ -115,21 +116,22 @@ describe("runSeed", () => {
     const warning = h.lines().find((line) => line.level === "warn");
     expect(warning?.msg).toMatch(/users\[1\] b\*\*\*@example.org \(Viewer\): skipped \(transient\): throttled by Cognito/);
     // Only alice is granted a role.
-    const grant = h.db.tx.$executeRaw.mock.calls.find(([sql]) => (sql as TemplateStringsArray).join("?").includes("INSERT INTO user_role"));
-    expect(grant?.[1]).toEqual([SUBS["alice@example.org"]]);
+    expect(h.db.tx.userRole.createMany).toHaveBeenCalledWith({ data: [{ userId: SUBS["alice@example.org"], roleId: ROLES[0].id }], skipDuplicates: true });
   });
 
-  it("with --strict, a skipped user is fatal: exit 1, the database is never opened", async () => {
+  it("with --strict, a skipped user is fatal: exit 1, the database is never connected", async () => {
     const h = harness({ argv: ["--strict"], lookup: async () => ({ status: "not_found" }) });
     expect(await h.run()).toBe(1);
-    expect(h.opened().database).toBe(0);
+    expect(h.db.db.$connect).not.toHaveBeenCalled();
+    expect(h.db.db.$transaction).not.toHaveBeenCalled();
     expect(h.lines().find((line) => line.level === "fatal")?.msg).toMatch(/--strict: 2 user\(s\) skipped, nothing written/);
   });
 
-  it("a fatal directory error stops the run before the database is opened", async () => {
+  it("a fatal directory error stops the run before the database is connected", async () => {
     const h = harness({ lookup: async () => Promise.reject(new FatalDirectoryError(["Cognito: the user pool does not exist"])) });
     expect(await h.run()).toBe(1);
-    expect(h.opened().database).toBe(0);
+    expect(h.db.db.$connect).not.toHaveBeenCalled();
+    expect(h.db.db.$transaction).not.toHaveBeenCalled();
     expect(h.lines().filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual(["Cognito: the user pool does not exist"]);
   });
 
@@ -153,7 +155,9 @@ describe("runSeed", () => {
   it("--dry-run plans and writes nothing", async () => {
     const h = harness({ argv: ["--dry-run"] });
     expect(await h.run()).toBe(0);
-    expect(h.db.calls).toEqual(["advisory lock", "read state"]);
+    for (const write of [h.db.tx.role.upsert, h.db.tx.userProfile.createMany, h.db.tx.userRole.createMany, h.db.tx.seedGrant.createMany]) {
+      expect(write).not.toHaveBeenCalled();
+    }
     expect(h.lines().at(-1)?.msg).toMatch(/^dry run: .* 9 rows would be written/);
   });
 

@@ -1,0 +1,203 @@
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { mock } from "vitest-mock-extended";
+
+import type { Lookup } from "../../../src/directory/identity-directory.js";
+import { DatabaseError, FatalDirectoryError, ManifestError, StrictModeError, UnexpectedError } from "../../../src/errors/index.js";
+import type { SeedLogger } from "../../../src/log.js";
+import type { ManifestEntry } from "../../../src/manifest.js";
+import { ROLES } from "../../../src/roles.js";
+import { ensureUserAndRole } from "../../../src/seed/ensure-user-and-role.js";
+import { seedMainUsers } from "../../../src/seed/seed-main-users.js";
+import { fakeDirectory } from "../../support/fake-directory.js";
+import { mockDatabase } from "../../support/mock-database.js";
+
+const ALICE = "11111111-1111-4111-8111-111111111111";
+const alice: ManifestEntry = { email: "alice@example.org", name: "Alice", organisation: "North Trust", role: "Admin" };
+const bob: ManifestEntry = { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" };
+const SECRET = "SENTINEL-aws-secret-7f3a";
+
+/** A directory that knows only Alice; `answer` scripts other lookups. */
+function directoryWith(answer?: (email: string) => Promise<Lookup>) {
+  return fakeDirectory([], {
+    lookup: (email) => (answer ? answer(email) : Promise.resolve(email === alice.email ? { status: "resolved", sub: ALICE } : { status: "not_found" })),
+  });
+}
+
+let savedSecret: string | undefined;
+beforeEach(() => {
+  savedSecret = process.env.AWS_SECRET_ACCESS_KEY;
+  process.env.AWS_SECRET_ACCESS_KEY = SECRET;
+});
+afterEach(() => {
+  if (savedSecret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
+  else process.env.AWS_SECRET_ACCESS_KEY = savedSecret;
+});
+
+describe("seedMainUsers", () => {
+  it("resolves, applies in one transaction and returns the report, skipped users included", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    const report = await seedMainUsers(db, { users: [alice, bob], directory: directoryWith(), requestsPerSecond: 1_000 });
+    expect(report).toMatchObject({
+      exitCode: 0,
+      status: "ok",
+      counts: { resolved: 1, not_found: 1 },
+      written: { roles: 0, profilesCreated: 1, userRoles: 1, seedGrants: 1 },
+      lookup: { strategy: "filter", calls: 2 },
+    });
+    expect(report.users).toEqual([
+      { entry: 0, email: "a***@example.org", role: "Admin", outcome: "resolved", profile: "create", grant: "grant" },
+      { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "not_found", reason: "no Cognito account has this email" },
+    ]);
+    expect(db.$transaction).toHaveBeenCalledTimes(1);
+    expect(tx.userProfile.createMany).toHaveBeenCalledWith({ data: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }], skipDuplicates: true });
+  });
+
+  it("connects to the database only once the directory has answered for everyone", async () => {
+    const { db } = mockDatabase();
+    const connectedDuringLookup: boolean[] = [];
+    const directory = directoryWith(async (email) => {
+      connectedDuringLookup.push(db.$connect.mock.calls.length > 0);
+      return email === alice.email ? { status: "resolved", sub: ALICE } : { status: "not_found" };
+    });
+    await seedMainUsers(db, { users: [alice, bob], directory });
+    expect(connectedDuringLookup).toEqual([false, false]);
+    expect(db.$connect).toHaveBeenCalledTimes(1);
+  });
+
+  it("refuses a bad entry before any directory call, naming it: ManifestError", async () => {
+    const { db } = mockDatabase();
+    const directory = directoryWith();
+    const error = await seedMainUsers(db, { users: [alice, { ...bob, email: 'bob"@example.org' }], directory }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect(error).toMatchObject({ code: "MANIFEST_INVALID", exitCode: 1, problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'] });
+    expect(directory.calls).toEqual([]);
+    expect(db.$connect).not.toHaveBeenCalled();
+  });
+
+  it("refuses an empty list and duplicate emails, as the manifest does", async () => {
+    const { db } = mockDatabase();
+    await expect(seedMainUsers(db, { users: [], directory: directoryWith() })).rejects.toMatchObject({
+      problems: ["seedMainUsers: users: must list at least one user"],
+    });
+    await expect(seedMainUsers(db, { users: [alice, { ...bob, email: "ALICE@example.org" }], directory: directoryWith() })).rejects.toMatchObject({
+      problems: ["seedMainUsers: users[1].email: duplicates users[0].email (emails are compared case-insensitively)"],
+    });
+  });
+
+  it("with strict, a skipped user throws StrictModeError and nothing is written", async () => {
+    const { db } = mockDatabase();
+    const error = await seedMainUsers(db, { users: [alice, bob], directory: directoryWith(), strict: true }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(StrictModeError);
+    expect((error as StrictModeError).problems).toEqual(["--strict: 1 user(s) skipped, nothing written: b***@example.org (not_found)"]);
+    expect(db.$transaction).not.toHaveBeenCalled();
+  });
+
+  it("a fatal directory error is thrown as it is, before the database is touched", async () => {
+    const { db } = mockDatabase();
+    const fatal = new FatalDirectoryError(["Cognito: the user pool does not exist"]);
+    await expect(seedMainUsers(db, { users: [alice], directory: directoryWith(() => Promise.reject(fatal)) })).rejects.toBe(fatal);
+    expect(db.$connect).not.toHaveBeenCalled();
+  });
+
+  it("a database failure throws DatabaseError, in the seed's words", async () => {
+    const { db } = mockDatabase();
+    db.$transaction.mockRejectedValue(Object.assign(new Error("connect ECONNREFUSED 10.0.0.5:5432"), { code: "ECONNREFUSED" }));
+    const error = await seedMainUsers(db, { users: [alice], directory: directoryWith() }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(DatabaseError);
+    expect((error as DatabaseError).problems[0]).toMatch(/^database: cannot reach the database at .*; nothing was written$/);
+  });
+
+  it("anything else thrown is a bug, never a skip: UnexpectedError with the cause", async () => {
+    const { db } = mockDatabase();
+    const bug = new TypeError("x is undefined");
+    const error = await seedMainUsers(db, { users: [alice], directory: directoryWith(() => Promise.reject(bug)) }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(UnexpectedError);
+    expect(error).toMatchObject({ code: "UNEXPECTED", problems: ["unexpected error: x is undefined: this is a bug"], cause: bug });
+  });
+
+  it("logs to the logger it is given, with secrets scrubbed and emails redacted", async () => {
+    const { db } = mockDatabase();
+    const logger = mock<SeedLogger>();
+    const directory = directoryWith(async (email) =>
+      email === alice.email ? { status: "resolved", sub: ALICE } : { status: "transient", reason: `Cognito said ${SECRET}` },
+    );
+    await seedMainUsers(db, { users: [alice, bob], directory, logger });
+    const warning = logger.warn.mock.calls.map(([fields, message]) => ({ fields, message }));
+    expect(warning).toEqual([
+      {
+        fields: { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "transient", reason: "Cognito said [redacted]" },
+        message: "users[1] b***@example.org (Viewer): skipped (transient): Cognito said [redacted]",
+      },
+    ]);
+    expect(logger.info.mock.calls.at(-1)?.[1]).toMatch(/^1 of 2 users seeded, 1 skipped/);
+    const everything = JSON.stringify([logger.debug, logger.info, logger.warn, logger.error, logger.fatal].map((fn) => fn.mock.calls));
+    expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain("alice@example.org");
+  });
+
+  it("names users by their full email when redaction is off", async () => {
+    const { db } = mockDatabase();
+    const report = await seedMainUsers(db, { users: [alice], directory: directoryWith(), redactEmails: false });
+    expect(report.users[0]?.email).toBe("alice@example.org");
+  });
+
+  it("in a dry run, plans and writes nothing", async () => {
+    const { db, tx } = mockDatabase();
+    const report = await seedMainUsers(db, { users: [alice], directory: directoryWith(), dryRun: true });
+    expect(report.planned).toMatchObject({ roles: 3, profilesCreated: 1, userRoles: 1, seedGrants: 1 });
+    expect(report.written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
+    expect(tx.userProfile.createMany).not.toHaveBeenCalled();
+  });
+});
+
+describe("ensureUserAndRole", () => {
+  it("makes sure of one user: looked up, profile created, role granted, in one transaction behind the lock", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    const directory = directoryWith();
+    expect(await ensureUserAndRole(db, directory, alice)).toEqual({ outcome: "resolved", profile: "create", grant: "grant" });
+    expect(directory.calls).toEqual(["lookup alice@example.org"]);
+    expect(db.$transaction).toHaveBeenCalledTimes(1);
+    expect(tx.$executeRaw).toHaveBeenCalledTimes(1);
+    expect(tx.userRole.createMany).toHaveBeenCalledWith({ data: [{ userId: ALICE, roleId: ROLES[0].id }], skipDuplicates: true });
+  });
+
+  it("leaves a user it has bootstrapped before as it is", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
+      seedGrants: [{ userId: ALICE }],
+    });
+    expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({ outcome: "resolved", profile: "unchanged", grant: "keep" });
+    expect(tx.userRole.createMany).not.toHaveBeenCalled();
+  });
+
+  it("reports a user the directory cannot vouch for, with the reason, and grants nothing", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    const directory = directoryWith(async () => ({ status: "transient", reason: "Cognito server error (HTTP 503)" }));
+    expect(await ensureUserAndRole(db, directory, alice)).toEqual({ outcome: "transient", reason: "Cognito server error (HTTP 503)" });
+    expect(await ensureUserAndRole(db, directoryWith(), bob)).toEqual({ outcome: "not_found", reason: "no Cognito account has this email" });
+    expect(tx.userRole.createMany).not.toHaveBeenCalled();
+    expect(tx.userProfile.createMany).not.toHaveBeenCalled();
+  });
+
+  it.each([
+    ['a double quote', 'alice"@example.org', 'must not contain a double quote (")'],
+    ["a backslash", "alice\\@example.org", "must not contain a backslash"],
+    ["whitespace", "alice @example.org", "must not contain whitespace"],
+    ["a control character", "alice\u0007@example.org", "must not contain control characters"],
+  ])("refuses an email holding %s before any directory call", async (_label, email, problem) => {
+    const { db } = mockDatabase();
+    const directory = directoryWith();
+    const error = await ensureUserAndRole(db, directory, { ...alice, email }).catch((thrown: unknown) => thrown);
+    expect(error).toBeInstanceOf(ManifestError);
+    expect((error as ManifestError).problems).toEqual([`ensureUserAndRole: user.email: ${problem}`]);
+    expect(directory.calls).toEqual([]);
+    expect(db.$transaction).not.toHaveBeenCalled();
+  });
+
+  it("throws a fatal directory error", async () => {
+    const { db } = mockDatabase();
+    const fatal = new FatalDirectoryError(["Cognito: the access key is not recognised"]);
+    await expect(ensureUserAndRole(db, directoryWith(() => Promise.reject(fatal)), alice)).rejects.toBe(fatal);
+  });
+});
