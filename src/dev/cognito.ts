@@ -156,15 +156,31 @@ export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 
+export interface PoolSettings {
+  /**
+   * `false` makes a case-insensitive pool (`UsernameConfiguration.CaseSensitive
+   * = false`), whose emails Cognito stores lower-cased; so are the fixture's
+   * here. Unset, the pool is created without the setting: case-sensitive.
+   */
+  emailsCaseSensitive?: boolean;
+}
+
 /** Creates a user pool and its users; returns the pool id and each user's `sub` in fixture order. */
 export async function createUserPool(
   endpoint: string,
   name: string,
   users: readonly FixtureUser[],
+  settings: PoolSettings = {},
 ): Promise<{ userPoolId: string; subs: string[] }> {
   const client = cognitoClient(endpoint);
+  const stored = (email: string) => (settings.emailsCaseSensitive === false ? email.toLowerCase() : email);
   try {
-    const pool = await client.send(new CreateUserPoolCommand({ PoolName: name }));
+    const pool = await client.send(
+      new CreateUserPoolCommand({
+        PoolName: name,
+        ...(settings.emailsCaseSensitive !== undefined && { UsernameConfiguration: { CaseSensitive: settings.emailsCaseSensitive } }),
+      }),
+    );
     const userPoolId = pool.UserPool?.Id;
     if (!userPoolId) throw new Error("cognito-local returned a pool without an id");
     const subs: string[] = [];
@@ -177,7 +193,7 @@ export async function createUserPool(
           // Without SUPPRESS the emulator tries to deliver an invitation.
           MessageAction: "SUPPRESS",
           UserAttributes: [
-            { Name: "email", Value: user.email },
+            { Name: "email", Value: stored(user.email) },
             { Name: "email_verified", Value: String(user.emailVerified ?? true) },
           ],
         }),

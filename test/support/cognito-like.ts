@@ -54,6 +54,24 @@ export interface Page {
   PaginationToken?: string;
 }
 
+/** The email a ListUsers filter `email = "<email>"` asks for, or undefined for any other filter. */
+export function filteredEmail(filter: string | undefined): string | undefined {
+  return filter === undefined ? undefined : /^email = "(.*)"$/s.exec(filter)?.[1];
+}
+
+/**
+ * What a case-insensitive pool answers to `email = "<email>"`: every user
+ * whose email is that one in any case. (cognito-local compares as written,
+ * whatever the pool's setting.)
+ */
+export function withEmailIgnoringCase(users: readonly unknown[], email: string): unknown[] {
+  const wanted = email.toLowerCase();
+  return users.filter((user) => {
+    const attributes = (user as { Attributes?: Array<{ Name?: string; Value?: string }> }).Attributes ?? [];
+    return attributes.find((attribute) => attribute.Name === "email")?.Value?.toLowerCase() === wanted;
+  });
+}
+
 interface Listing {
   query: string;
   users: unknown[];

@@ -9,7 +9,7 @@ import type { AddressInfo, Socket } from "node:net";
 import { buffer } from "node:stream/consumers";
 import { pipeline } from "node:stream";
 
-import { Pager, QUOTA_CATEGORY, TokenBucket, type ListUsersRequest } from "./cognito-like.js";
+import { filteredEmail, Pager, QUOTA_CATEGORY, TokenBucket, withEmailIgnoringCase, type ListUsersRequest } from "./cognito-like.js";
 
 export type Fault =
   | { kind: "status"; status: number; errorType?: string; body?: string }
@@ -80,9 +80,6 @@ export function parseAction(target: string | readonly string[] | undefined): str
   return value.slice(value.lastIndexOf(".") + 1);
 }
 
-// The seed looks users up with exactly this filter; anything else is not an email lookup.
-const EMAIL_FILTER = /^email = "(.*)"$/s;
-
 /** The email a ListUsers request filters on, or undefined (other actions, other filters, malformed JSON). */
 export function parseEmailFilter(action: string, body: string): string | undefined {
   if (action !== "ListUsers") return undefined;
@@ -94,7 +91,8 @@ export function parseEmailFilter(action: string, body: string): string | undefin
   }
   if (typeof parsed !== "object" || parsed === null || !("Filter" in parsed)) return undefined;
   const filter = parsed.Filter;
-  return typeof filter === "string" ? EMAIL_FILTER.exec(filter)?.[1] : undefined;
+  // The seed looks users up with exactly `email = "<email>"`; anything else is not an email lookup.
+  return typeof filter === "string" ? filteredEmail(filter) : undefined;
 }
 
 export function matches(match: FaultMatch, request: RequestKey): boolean {
@@ -149,8 +147,9 @@ export interface ProxyOptions {
   quotas?: Readonly<Record<string, number>>;
   /**
    * Answer as Cognito does where cognito-local does not: ListUsers in pages of
-   * at most 60 (or `Limit`) with PaginationTokens, and DescribeUserPool with
-   * the pool's EstimatedNumberOfUsers.
+   * at most 60 (or `Limit`) with PaginationTokens, an email filter compared
+   * as the pool's `UsernameConfiguration.CaseSensitive` says, and
+   * DescribeUserPool with the pool's EstimatedNumberOfUsers.
    */
   cognitoLike?: boolean;
 }
@@ -188,10 +187,29 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
     });
   }
 
+  /** Each pool's case rule, asked of upstream once. */
+  const caseRules = new Map<string, Promise<boolean>>();
+  function emailsCaseSensitive(userPoolId: string): Promise<boolean> {
+    let rule = caseRules.get(userPoolId);
+    if (!rule) {
+      rule = callUpstream("DescribeUserPool", { UserPoolId: userPoolId }).then(({ json }) => {
+        const configuration = (json.UserPool as { UsernameConfiguration?: { CaseSensitive?: boolean } } | undefined)?.UsernameConfiguration;
+        return configuration?.CaseSensitive !== false;
+      });
+      caseRules.set(userPoolId, rule);
+    }
+    return rule;
+  }
+
   const pager = new Pager(async (request) => {
-    const { status, json } = await callUpstream("ListUsers", { ...request, Limit: undefined, PaginationToken: undefined });
+    const email = filteredEmail(request.Filter);
+    const ignoreCase = email !== undefined && !(await emailsCaseSensitive(request.UserPoolId ?? ""));
+    // A case-insensitive pool's filter is answered here, from the whole listing.
+    const upstreamRequest = { ...request, Filter: ignoreCase ? undefined : request.Filter, Limit: undefined, PaginationToken: undefined };
+    const { status, json } = await callUpstream("ListUsers", upstreamRequest);
     if (status !== 200) throw new Error(`upstream ListUsers answered ${status}`);
-    return (json.Users as unknown[] | undefined) ?? [];
+    const users = (json.Users as unknown[] | undefined) ?? [];
+    return ignoreCase ? withEmailIgnoringCase(users, email) : users;
   });
 
   function send(res: http.ServerResponse, canned: CannedResponse): void {

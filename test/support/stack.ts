@@ -4,7 +4,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { inject } from "vitest";
 
-import { createUserPool, type FixtureUser } from "../../src/dev/cognito.js";
+import { createUserPool, type FixtureUser, type PoolSettings } from "../../src/dev/cognito.js";
 import { createDatabase, stackEnvironment } from "../../src/dev/local-stack.js";
 import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
 
@@ -20,8 +20,8 @@ export function freshDatabase(prefix = "t"): Promise<string> {
 }
 
 /** A new user pool in the shared emulator, holding `users`. */
-export function freshPool(users: readonly FixtureUser[]) {
-  return createUserPool(stack().cognitoEndpoint, `pool-${randomBytes(4).toString("hex")}`, users);
+export function freshPool(users: readonly FixtureUser[], settings: PoolSettings = {}) {
+  return createUserPool(stack().cognitoEndpoint, `pool-${randomBytes(4).toString("hex")}`, users, settings);
 }
 
 export function environmentFor(databaseUrl: string, userPoolId = "eu-west-2_unused"): Record<string, string> {

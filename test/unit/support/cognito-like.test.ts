@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { MAX_PAGE, Pager, TokenBucket } from "../../support/cognito-like.js";
+import { filteredEmail, MAX_PAGE, Pager, TokenBucket, withEmailIgnoringCase } from "../../support/cognito-like.js";
 
 describe("TokenBucket", () => {
   it("allows a second's worth at once, then refills at the rate", () => {
@@ -55,5 +55,20 @@ describe("Pager", () => {
     expect(last!.PaginationToken).toBeUndefined();
     // The listing is forgotten once served to its end.
     expect(await pager.page({ UserPoolId: "p", PaginationToken: second!.PaginationToken })).toBeUndefined();
+  });
+});
+
+describe("a case-insensitive pool's email filter", () => {
+  const user = (email: string | undefined) => ({ Username: String(email), Attributes: email === undefined ? [] : [{ Name: "email", Value: email }] });
+
+  it("reads the email of the seed's filter, and nothing from any other", () => {
+    expect(filteredEmail('email = "Alice@Example.org"')).toBe("Alice@Example.org");
+    expect(filteredEmail('email ^= "alice"')).toBeUndefined();
+    expect(filteredEmail(undefined)).toBeUndefined();
+  });
+
+  it("keeps the users whose email is that one in any case", () => {
+    const users = [user("alice@example.org"), user("ALICE@EXAMPLE.ORG"), user("alice@example.com"), user(undefined)];
+    expect(withEmailIgnoringCase(users, "Alice@Example.org")).toEqual([users[0], users[1]]);
   });
 });
