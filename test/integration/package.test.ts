@@ -1,0 +1,144 @@
+/**
+ * flip-db as a real package: `npm pack` (its prepare and prepack scripts
+ * included), the tarball installed into an empty project, a consumer written
+ * in TypeScript type-checked under `strict` with `moduleResolution: nodenext`,
+ * compiled and run with plain node against the local stack, seeding through
+ * `seedMainUsers` and `ensureUserAndRole`.
+ *
+ * The package is packed from a copy of the repository, so that building
+ * `dist/` there never changes what the other tests run here.
+ */
+import { cp, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+
+import { afterAll, describe, expect, it } from "vitest";
+
+import { runCommand } from "../../src/dev/run-command.js";
+import { entry, grants, profiles, scenario } from "../support/seed-fixture.js";
+import { output, ROOT } from "../support/stack.js";
+
+/** Not part of the package's sources: what a clean checkout does not hold, or holds only for this machine. */
+const NOT_SOURCES = new Set(["node_modules", "dist", ".tmp", ".git", "coverage"]);
+
+const CONSUMER = `import {
+  connectDatabase,
+  createCognitoDirectory,
+  ensureUserAndRole,
+  ManifestError,
+  ROLES,
+  seedMainUsers,
+  type ManifestEntry,
+  type SeedReport,
+  type UserResult,
+} from "flip-db";
+
+const users: ManifestEntry[] = [
+  { email: "ada@example.org", name: "Ada", organisation: "North Trust", role: "Admin" },
+  { email: "missing@example.org", name: "Nobody", organisation: "North Trust", role: "Viewer" },
+];
+
+const db = connectDatabase(process.env.DATABASE_URL ?? "", { connectTimeoutMs: 5_000 });
+const directory = createCognitoDirectory({ region: process.env.AWS_REGION ?? "", userPoolId: process.env.AWS_COGNITO_USER_POOL_ID ?? "" });
+try {
+  const report: SeedReport = await seedMainUsers(db, { users, directory, requestsPerSecond: 20 });
+  const grace: UserResult = await ensureUserAndRole(db, directory, {
+    email: "grace@example.org",
+    name: "Grace",
+    organisation: "South Trust",
+    role: "Researcher",
+  });
+  let refused: string[] = [];
+  try {
+    await ensureUserAndRole(db, directory, { ...users[0]!, email: 'ada"@example.org' });
+  } catch (error) {
+    if (error instanceof ManifestError) refused = [...error.problems];
+  }
+  // @ts-expect-error: a role the package does not know is a type error, not a runtime surprise.
+  const wrongRole: ManifestEntry = { email: "x@example.org", name: "X", organisation: "Y", role: "Superuser" };
+  console.log(JSON.stringify({ counts: report.counts, written: report.written, grace, refused, roles: ROLES.map((role) => role.name), wrongRole: wrongRole.role }));
+} finally {
+  directory.close();
+  await db.$disconnect();
+}
+`;
+
+const CONSUMER_TSCONFIG = {
+  compilerOptions: {
+    strict: true,
+    module: "nodenext",
+    moduleResolution: "nodenext",
+    target: "ES2023",
+    lib: ["ES2023"],
+    types: ["node"],
+    // The consumer's own @types/node: this repository's, rather than a second download.
+    typeRoots: [path.join(ROOT, "node_modules", "@types")],
+    // The package's declarations are checked too, not only the consumer's use of them.
+    skipLibCheck: false,
+    outDir: "out",
+  },
+  files: ["consumer.ts"],
+};
+
+describe("the packed library", () => {
+  const scratch: string[] = [];
+  afterAll(async () => {
+    for (const directory of scratch) await rm(directory, { recursive: true, force: true });
+  });
+  const temporary = async (prefix: string) => {
+    const directory = await mkdtemp(path.join(tmpdir(), prefix));
+    scratch.push(directory);
+    return directory;
+  };
+
+  it("packs, installs into an empty project, type-checks under strict and seeds through seedMainUsers and ensureUserAndRole", async () => {
+    const checkout = await temporary("flip-db-checkout-");
+    for (const name of await readdir(ROOT)) {
+      if (!NOT_SOURCES.has(name)) await cp(path.join(ROOT, name), path.join(checkout, name), { recursive: true });
+    }
+    await symlink(path.join(ROOT, "node_modules"), path.join(checkout, "node_modules"), "dir");
+    const packs = await temporary("flip-db-pack-");
+    const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout, timeoutMs: 300_000 });
+    expect(packed.code, output(packed)).toBe(0);
+    const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string; files: Array<{ path: string }> }];
+    const shipped = files.map((file) => file.path);
+    expect(shipped).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/generated/prisma/client.js", "bin/deploy.js"]));
+    expect(shipped.filter((file) => /^(test|bench|src|scripts)\//.test(file) || file.startsWith("dist/src/dev/") || file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "prisma.config.ts")).toEqual([]);
+
+    const consumer = await temporary("flip-db-consumer-");
+    await writeFile(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+    // No install script is needed: the generated Prisma client ships inside the package.
+    const install = await runCommand("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", path.join(packs, filename)], {
+      cwd: consumer,
+      timeoutMs: 600_000,
+    });
+    expect(install.code, output(install)).toBe(0);
+    expect(existsSync(path.join(consumer, "node_modules", "tsx")), "tsx installed for the consumer").toBe(false);
+    await writeFile(path.join(consumer, "consumer.ts"), CONSUMER);
+    await writeFile(path.join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG));
+    const compiled = await runCommand("node", [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: consumer });
+    expect(compiled.code, output(compiled)).toBe(0);
+
+    const s = await scenario([{ email: "ada@example.org" }, { email: "grace@example.org" }], [entry("ada@example.org")]);
+    const run = await runCommand("node", ["out/consumer.js"], { cwd: consumer, env: s.env, timeoutMs: 120_000 });
+    expect(run.code, output(run)).toBe(0);
+    const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+    expect(result).toEqual({
+      counts: { resolved: 1, not_found: 1, ineligible: 0, ambiguous: 0, transient: 0 },
+      written: { roles: 3, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
+      grace: { outcome: "resolved", profile: "create", grant: "grant" },
+      refused: ['ensureUserAndRole: user.email: must not contain a double quote (")'],
+      roles: ["Admin", "Researcher", "Viewer"],
+      wrongRole: "Superuser",
+    });
+    const [adaSub, graceSub] = s.subs as [string, string];
+    expect(await grants(s.databaseUrl)).toEqual(
+      [
+        { user_id: adaSub, role: "Admin" },
+        { user_id: graceSub, role: "Researcher" },
+      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+    );
+    expect((await profiles(s.databaseUrl)).map((row) => row.name).sort()).toEqual(["Ada", "Grace"]);
+  });
+});
