@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 
 import { ROLES } from "../../../src/roles.js";
-import { applySeed, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
+import { applySeed, CREATE_BATCH, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
 import type { Resolution } from "../../../src/seed/resolve.js";
 import { applierCalls, callOrder, mockDatabase } from "../../support/mock-database.js";
 
@@ -67,6 +67,20 @@ describe("applySeed", () => {
     expect(tx.seedGrant.createMany).toHaveBeenCalledWith({ data: grants, skipDuplicates: true });
     expect(tx.userProfile.upsert).not.toHaveBeenCalled();
     expect(tx.role.upsert).not.toHaveBeenCalled();
+  });
+
+  it("sends a large manifest's new rows in batches of CREATE_BATCH, counting what each batch wrote", async () => {
+    const { db, tx } = mockDatabase({ roles: ROLES });
+    const many = Array.from({ length: CREATE_BATCH * 2 + 500 }, (_, i): Resolution => ({
+      entry: { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: "Viewer" },
+      lookup: { status: "resolved", sub: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}` },
+    }));
+    const { written } = await applySeed(db, many, OPTIONS);
+    for (const createMany of [tx.userProfile.createMany, tx.userRole.createMany, tx.seedGrant.createMany]) {
+      expect(createMany.mock.calls.map(([args]) => (args?.data as unknown[]).length)).toEqual([CREATE_BATCH, CREATE_BATCH, 500]);
+    }
+    expect(tx.userRole.createMany.mock.calls[2]?.[0]?.data).toEqual(many.slice(CREATE_BATCH * 2).map((r) => ({ userId: (r.lookup as { sub: string }).sub, roleId: VIEWER.id })));
+    expect(written).toMatchObject({ profilesCreated: many.length, userRoles: many.length, seedGrants: many.length });
   });
 
   it("upserts a missing role by its fixed id, and one whose description differs", async () => {
