@@ -10,7 +10,7 @@ import { ConfigError, ManifestError } from "../errors/index.js";
 import type { ManifestEntry } from "../manifest.js";
 import { ROLE_NAMES } from "../roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
-import { compareMigrations, listNames, type MigrationRecord } from "./migrations.js";
+import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 

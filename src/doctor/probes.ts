@@ -4,60 +4,21 @@
  * Cognito through the seed's own client settings. Each probe rejects with
  * the library's error; the checks turn it into words.
  */
-import { existsSync } from "node:fs";
-import { readdir } from "node:fs/promises";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
-
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import pg from "pg";
 
 import { loadManifest } from "../manifest.js";
-import { quoteIdentifier } from "../schema-engine/postgres-target.js";
+import { withPgClient } from "../shared/postgres.js";
 import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
-import type { MigrationRecord } from "./migrations.js";
+import type { MigrationRecord } from "../migrations/history.js";
+import { readHistory } from "../migrations/recorded.js";
+import { findMigrationsDirectory, listMigrationDirectories } from "../migrations/shipped.js";
 
 /** How the doctor's connections show in `pg_stat_activity`, unless the URL sets application_name. */
 export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
 
-/**
- * The package's `prisma/migrations`, found from this file upwards: the same
- * directory whether the doctor runs from `src/` or from the build in `dist/`,
- * and wherever it is started from.
- */
-export function findMigrationsDirectory(from: string = path.dirname(fileURLToPath(import.meta.url))): string {
-  for (let directory = from; ; directory = path.dirname(directory)) {
-    const candidate = path.join(directory, "prisma", "migrations");
-    if (existsSync(candidate)) return candidate;
-    if (path.dirname(directory) === directory) return path.resolve("prisma", "migrations");
-  }
-}
-
-/** Migration directories by name, as Prisma lists them (files such as migration_lock.toml are not migrations). */
-export async function listMigrationDirectories(directory: string): Promise<string[]> {
-  const entries = await readdir(directory, { withFileTypes: true });
-  return entries
-    .filter((entry) => entry.isDirectory())
-    .map((entry) => entry.name)
-    .sort();
-}
-
-async function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({
-    connectionString: target.url,
-    connectionTimeoutMillis: target.connectTimeoutMs,
-    // A server that accepts the connection and then says nothing must not hold the doctor either.
-    query_timeout: target.connectTimeoutMs,
-    fallback_application_name: DOCTOR_APPLICATION_NAME,
-  });
-  // A connection dropped after the answer arrives as an 'error' event: not worth a crash.
-  client.on("error", () => {});
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end().catch(() => {});
-  }
+function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPgClient({ url: target.url, timeoutMs: target.connectTimeoutMs, applicationName: DOCTOR_APPLICATION_NAME }, work);
 }
 
 export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
@@ -70,13 +31,8 @@ export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVers
   });
 }
 
-export async function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
-  return withConnection(target, async (client) => {
-    const { rows } = await client.query<MigrationRecord>(
-      `SELECT migration_name, finished_at, rolled_back_at FROM ${quoteIdentifier(target.schema)}."_prisma_migrations" ORDER BY started_at`,
-    );
-    return rows;
-  });
+export function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
+  return withConnection(target, (client) => readHistory(client, target.schema));
 }
 
 /** The SDK loads only when a Cognito check runs: `--help` and usage errors stay fast. */

@@ -1,7 +1,8 @@
 import pg from "pg";
 
 import { ConnectionFailure, describeConnectionError } from "./connection-errors.js";
-import { type PostgresTarget, quoteIdentifier } from "./postgres-target.js";
+import { quoteIdentifier } from "../shared/postgres.js";
+import type { PostgresTarget } from "./postgres-target.js";
 
 const DUPLICATE_DATABASE = "42P04";
 const CONNECT_TIMEOUT_MS = 10_000;

@@ -11,7 +11,8 @@ import {
 } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 
-import { type PostgresTarget, quoteIdentifier } from "./postgres-target.js";
+import { quoteIdentifier } from "../shared/postgres.js";
+import type { PostgresTarget } from "./postgres-target.js";
 
 /** Postgres' internal one-byte `"char"` type, which `pg_catalog` uses for flags such as `contype`. */
 const PG_CHAR_OID = 18;

@@ -27,8 +27,3 @@ export function parsePostgresUrl(url: string): PostgresTarget {
     database: client.database ?? "postgres",
   };
 }
-
-/** Quotes a Postgres identifier (database or schema name). */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
-}

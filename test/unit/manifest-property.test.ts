@@ -451,5 +451,6 @@ describe("the seed command on generated manifests", () => {
       }),
       { numRuns: 250 },
     );
-  });
+    // 250 whole runs of the command: seconds on a busy machine, past vitest's default of 5.
+  }, 60_000);
 });

@@ -2,7 +2,7 @@ import { AccessDeniedException, ResourceNotFoundException } from "@aws-sdk/clien
 import { describe, expect, it } from "vitest";
 
 import { CHECK_NAMES, locateDatabase, runChecklist, type CheckName, type DoctorDependencies, type NamedResult } from "../../../src/doctor/checks.js";
-import type { MigrationRecord } from "../../../src/doctor/migrations.js";
+import type { MigrationRecord } from "../../../src/migrations/history.js";
 import { ManifestError } from "../../../src/errors/index.js";
 import type { ManifestEntry } from "../../../src/manifest.js";
 

@@ -1,7 +1,3 @@
-import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import path from "node:path";
-
 import {
   CognitoIdentityProviderClient,
   DescribeUserPoolCommand,
@@ -11,7 +7,7 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterAll, beforeEach, describe, expect, it } from "vitest";
 
-import { describeUserPool, findMigrationsDirectory, listMigrationDirectories, listOneUser } from "../../../src/doctor/probes.js";
+import { describeUserPool, listOneUser } from "../../../src/doctor/probes.js";
 
 const TARGET = { region: "eu-west-2", userPoolId: "eu-west-2_AbC123", connectTimeoutMs: 1_000, requestTimeoutMs: 1_000 };
 
@@ -40,23 +36,5 @@ describe("the Cognito probes", () => {
     const missing = new ResourceNotFoundException({ message: "no such pool", $metadata: { httpStatusCode: 400 } });
     cognito.on(DescribeUserPoolCommand).rejects(missing);
     await expect(describeUserPool(TARGET)).rejects.toBe(missing);
-  });
-});
-
-describe("the migrations directory", () => {
-  it("lists migration directories in name order, not the lock file", async () => {
-    const directory = await mkdtemp(path.join(tmpdir(), "flip-db-doctor-"));
-    for (const name of ["20260201000000_b", "20260101000000_a"]) await mkdir(path.join(directory, name));
-    await writeFile(path.join(directory, "migration_lock.toml"), 'provider = "postgresql"\n');
-    expect(await listMigrationDirectories(directory)).toEqual(["20260101000000_a", "20260201000000_b"]);
-  });
-
-  it("is found from the module upwards, from src/ as from a build in dist/", async () => {
-    const root = await mkdtemp(path.join(tmpdir(), "flip-db-doctor-"));
-    await mkdir(path.join(root, "prisma", "migrations"), { recursive: true });
-    await mkdir(path.join(root, "dist", "src", "doctor"), { recursive: true });
-    expect(findMigrationsDirectory(path.join(root, "dist", "src", "doctor"))).toBe(path.join(root, "prisma", "migrations"));
-    // By default: this package's own.
-    expect(await listMigrationDirectories(findMigrationsDirectory())).toContain("20261128063814_init");
   });
 });

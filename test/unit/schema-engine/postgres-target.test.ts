@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 
 import { describeConnectionError } from "../../../src/schema-engine/connection-errors.js";
-import { parsePostgresUrl, quoteIdentifier } from "../../../src/schema-engine/postgres-target.js";
+import { parsePostgresUrl } from "../../../src/schema-engine/postgres-target.js";
+import { quoteIdentifier } from "../../../src/shared/postgres.js";
 
 describe("parsePostgresUrl", () => {
   it("reads discrete fields, so a shadow database can replace the database name", () => {

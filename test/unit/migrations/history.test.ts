@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { compareMigrations, listNames, type MigrationRecord } from "../../../src/doctor/migrations.js";
+import { compareMigrations, listNames, whyDeployIsNeeded, type ChecksummedRecord, type MigrationRecord } from "../../../src/migrations/history.js";
 
 const at = new Date(0);
 const finished = (migration_name: string): MigrationRecord => ({ migration_name, finished_at: at, rolled_back_at: null });
@@ -54,5 +54,34 @@ describe("listNames", () => {
     expect(listNames(["a"])).toBe("a");
     expect(listNames(["a", "b", "c"])).toBe("a, b, c");
     expect(listNames(["a", "b", "c", "d", "e"])).toBe("a, b, c and 2 more");
+  });
+});
+
+describe("whyDeployIsNeeded", () => {
+  const sum = (name: string) => `sum-of-${name}`;
+  const shipped = (...names: string[]) => names.map((name) => ({ name, checksums: [sum(name), `lf-${sum(name)}`] }));
+  const row = (migration_name: string, overrides: Partial<ChecksummedRecord> = {}): ChecksummedRecord => ({
+    ...finished(migration_name),
+    checksum: sum(migration_name),
+    ...overrides,
+  });
+
+  it("nothing to do: every shipped migration applied once, finished, with its script's checksum, and nothing else", () => {
+    expect(whyDeployIsNeeded(shipped("1_a", "2_b"), [row("1_a"), row("2_b")])).toBeUndefined();
+    // Recorded under the checksum of the script with LF line ends.
+    expect(whyDeployIsNeeded(shipped("1_a"), [row("1_a", { checksum: `lf-${sum("1_a")}` })])).toBeUndefined();
+    expect(whyDeployIsNeeded([], [])).toBeUndefined();
+  });
+
+  it.each([
+    ["a pending migration", shipped("1_a", "2_b"), [row("1_a")], "2_b is pending"],
+    ["no history at all", shipped("1_a"), [], "1_a is pending"],
+    ["a failed migration", shipped("1_a", "2_b"), [row("1_a"), row("2_b", { finished_at: null })], "2_b is unfinished or failed"],
+    ["a rolled-back row, even with a later finished one", shipped("1_a"), [row("1_a", { finished_at: null, rolled_back_at: at }), row("1_a")], "1_a is rolled back"],
+    ["an edited migration", shipped("1_a"), [row("1_a", { checksum: "other" })], "1_a was modified after it was applied"],
+    ["a migration applied twice", shipped("1_a"), [row("1_a"), row("1_a")], "1_a is recorded 2 times"],
+    ["a migration this package does not ship", shipped("1_a"), [row("1_a"), row("0_old")], "0_old is applied but not shipped"],
+  ])("%s goes through the CLI", (_label, local, records, why) => {
+    expect(whyDeployIsNeeded(local, records)).toBe(why);
   });
 });
