@@ -1,7 +1,7 @@
 // `flip-db-deploy` / `npm run db:deploy`: see deploy.ts.
 import { EXIT_FATAL, EXIT_USAGE } from "../errors/index.js";
 import { createLogger, createScrubber, secretsFromEnvironment } from "../log.js";
-import { deploy, UsageProblem } from "./deploy.js";
+import { deploy, realDependencies, UsageProblem } from "./deploy.js";
 import { DatabaseWaitError } from "./wait-for-database.js";
 
 const logger = createLogger({
@@ -10,7 +10,7 @@ const logger = createLogger({
   scrub: createScrubber(secretsFromEnvironment(process.env)),
   destination: process.stdout,
 });
-deploy(process.argv.slice(2), process.env, logger).then(
+deploy(process.argv.slice(2), process.env, logger, realDependencies(logger)).then(
   (code) => {
     process.exitCode = code;
   },

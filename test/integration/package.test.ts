@@ -8,7 +8,7 @@
  * The package is packed from a copy of the repository, so that building
  * `dist/` there never changes what the other tests run here.
  */
-import { cp, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -16,11 +16,9 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { runCommand } from "../../src/dev/run-command.js";
+import { copyOfPackage } from "../support/package-copy.js";
 import { entry, grants, profiles, scenario } from "../support/seed-fixture.js";
 import { output, ROOT } from "../support/stack.js";
-
-/** Not part of the package's sources: what a clean checkout does not hold, or holds only for this machine. */
-const NOT_SOURCES = new Set(["node_modules", "dist", ".tmp", ".git", "coverage"]);
 
 const CONSUMER = `import {
   connectDatabase,
@@ -93,13 +91,10 @@ describe("the packed library", () => {
   };
 
   it("packs, installs into an empty project, type-checks under strict and seeds through seedMainUsers and ensureUserAndRole", async () => {
-    const checkout = await temporary("flip-db-checkout-");
-    for (const name of await readdir(ROOT)) {
-      if (!NOT_SOURCES.has(name)) await cp(path.join(ROOT, name), path.join(checkout, name), { recursive: true });
-    }
-    await symlink(path.join(ROOT, "node_modules"), path.join(checkout, "node_modules"), "dir");
+    const checkout = await copyOfPackage();
+    scratch.push(checkout.root);
     const packs = await temporary("flip-db-pack-");
-    const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout, timeoutMs: 300_000 });
+    const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout.root, timeoutMs: 300_000 });
     expect(packed.code, output(packed)).toBe(0);
     const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string; files: Array<{ path: string }> }];
     const shipped = files.map((file) => file.path);
