@@ -10,7 +10,7 @@
  */
 import type { FlipDatabase } from "../db.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { planSeed, type DatabaseState, type ProfileRow, type SeedPlan, type WriteCounts } from "./plan.js";
+import { planSeed, type DatabaseState, type ProfileRow, type ProfileUpdate, type SeedPlan, type WriteCounts } from "./plan.js";
 import type { Resolution } from "./resolve.js";
 
 type Transaction = Prisma.TransactionClient;
@@ -90,10 +90,25 @@ async function createProfiles(tx: Transaction, rows: readonly ProfileRow[]): Pro
   return rows.length;
 }
 
-/** The profiles whose name or organisation differ from the manifest's (the plan lists no other). */
-async function updateProfiles(tx: Transaction, rows: readonly ProfileRow[]): Promise<number> {
-  // One at a time: on one connection, Prisma runs them in turn anyway, and a queue of thousands only costs memory.
-  for (const row of rows) await upsertProfile(tx, row);
+/**
+ * The profiles whose name or organisation differ from the manifest's (the plan
+ * lists no other), one `updateMany` for each set of new values: a trust that
+ * renames itself is one statement, not one per member. Should a profile have
+ * been deleted since the state was read, its group is upserted instead, so it
+ * is created again, as an `upsert` would have done.
+ */
+async function updateProfiles(tx: Transaction, rows: readonly ProfileUpdate[]): Promise<number> {
+  const groups = new Map<string, ProfileUpdate[]>();
+  for (const row of rows) {
+    const key = JSON.stringify([row.changes.name, row.changes.organisation]);
+    const group = groups.get(key);
+    if (group) group.push(row);
+    else groups.set(key, [row]);
+  }
+  for (const group of groups.values()) {
+    const { count } = await tx.userProfile.updateMany({ where: { userId: { in: group.map((row) => row.userId) } }, data: group[0]!.changes });
+    if (count < group.length) for (const row of group) await upsertProfile(tx, row);
+  }
   return rows.length;
 }
 

@@ -21,6 +21,12 @@ export interface ProfileRow {
   organisation: string;
 }
 
+/** A profile whose name or organisation differ from the manifest's: the whole row, and what changed. */
+export interface ProfileUpdate extends ProfileRow {
+  /** The manifest's values of the fields that differ, and only those. */
+  changes: Partial<Pick<ProfileRow, "name" | "organisation">>;
+}
+
 export interface GrantRow {
   userId: string;
   roleId: string;
@@ -60,7 +66,7 @@ export interface SeedPlan {
   roleWrites: Array<{ row: RoleRow; change: "create" | "update" }>;
   users: UserPlan[];
   profileCreates: ProfileRow[];
-  profileUpdates: ProfileRow[];
+  profileUpdates: ProfileUpdate[];
   /** A `user_role` and a `seed_grant` row each. */
   grants: GrantRow[];
   /** A `seed_grant` row each. */
@@ -138,7 +144,11 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
       plan.profileCreates.push(row);
     } else if (current.name !== entry.name || current.organisation !== entry.organisation) {
       profile = "update";
-      plan.profileUpdates.push(row);
+      const changes = {
+        ...(current.name !== entry.name && { name: entry.name }),
+        ...(current.organisation !== entry.organisation && { organisation: entry.organisation }),
+      };
+      plan.profileUpdates.push({ ...row, changes });
     }
 
     const grantRow = { userId, roleId: roleByName(entry.role).id };

@@ -61,6 +61,34 @@ describe("the applier against PostgreSQL", () => {
     ]);
   });
 
+  it("a profile another tool deletes after the state was read is created again with the manifest's values", async () => {
+    const url = await migratedDatabase();
+    const [ada, bea] = [randomUUID(), randomUUID()];
+    const entries = [
+      resolved(ada, { email: "ada@example.org", name: "Ada", organisation: "North Trust", role: "Admin" }),
+      resolved(bea, { email: "bea@example.org", name: "Bea", organisation: "North Trust", role: "Viewer" }),
+    ];
+    const db = open(url);
+    await applySeed(db, entries, OPTIONS);
+    const renamed = entries.map((r) => ({ ...r, entry: { ...r.entry, organisation: "Merged Trust" } }));
+    // Another tool deletes Bea's profile just before the seed's update is sent.
+    const racing = db.$extends({
+      query: {
+        userProfile: {
+          async updateMany({ args, query: next }) {
+            await query(url, "DELETE FROM user_profile WHERE user_id = $1", [bea]);
+            return next(args);
+          },
+        },
+      },
+    }) as unknown as FlipDatabase;
+    expect((await applySeed(racing, renamed, OPTIONS)).written.profilesUpdated).toBe(2);
+    expect(await query(url, "SELECT user_id, organisation FROM user_profile ORDER BY name")).toEqual([
+      { user_id: ada, organisation: "Merged Trust" },
+      { user_id: bea, organisation: "Merged Trust" },
+    ]);
+  });
+
   it("moves updated_at only for the row that changed, and a re-run touches nothing", async () => {
     const url = await migratedDatabase();
     const [ada, bea] = [randomUUID(), randomUUID()];

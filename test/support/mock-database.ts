@@ -29,7 +29,8 @@ function rowsOf(current: CurrentRows) {
 /**
  * A database whose transaction runs its callback on a typed mock of Prisma's
  * transaction client: the state reads answer with `current`, each
- * `createMany` reports every row it was given as written, and tests assert on
+ * `createMany` reports every row it was given as written, each `updateMany`
+ * every user it names, and tests assert on
  * what each call received. (What PostgreSQL does with those calls, conflicts
  * included, is for the integration tests to prove.)
  */
@@ -46,6 +47,8 @@ export function mockDatabase(current: CurrentRows = {}) {
   tx.userProfile.createMany.mockImplementation(everyRow as never);
   tx.userRole.createMany.mockImplementation(everyRow as never);
   tx.seedGrant.createMany.mockImplementation(everyRow as never);
+  const everyUser = (args?: { where?: { userId?: { in?: unknown[] } } }) => Promise.resolve({ count: args?.where?.userId?.in?.length ?? 0 });
+  tx.userProfile.updateMany.mockImplementation(everyUser as never);
   db.$connect.mockResolvedValue(undefined);
   db.$disconnect.mockResolvedValue(undefined);
   db.$transaction.mockImplementation(((callback: (client: MockTransaction) => Promise<unknown>) => callback(tx)) as never);
@@ -70,6 +73,7 @@ export function applierCalls(tx: MockTransaction) {
     "seedGrant.findMany": tx.seedGrant.findMany,
     "role.upsert": tx.role.upsert,
     "userProfile.createMany": tx.userProfile.createMany,
+    "userProfile.updateMany": tx.userProfile.updateMany,
     "userProfile.upsert": tx.userProfile.upsert,
     "userRole.createMany": tx.userRole.createMany,
     "seedGrant.createMany": tx.seedGrant.createMany,

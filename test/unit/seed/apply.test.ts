@@ -92,7 +92,7 @@ describe("applySeed", () => {
     ]);
   });
 
-  it("upserts a profile whose name or organisation differ, and leaves an unchanged one alone", async () => {
+  it("updates a profile whose name or organisation differ, setting only what changed, and leaves an unchanged one alone", async () => {
     const { db, tx } = mockDatabase({
       roles: ROLES,
       profiles: [
@@ -103,14 +103,47 @@ describe("applySeed", () => {
       seedGrants: [{ userId: ALICE }, { userId: BOB }],
     });
     const { written } = await applySeed(db, [alice, bob], OPTIONS);
-    expect(tx.userProfile.upsert).toHaveBeenCalledTimes(1);
+    expect(tx.userProfile.updateMany.mock.calls.map(([args]) => args)).toEqual([
+      { where: { userId: { in: [ALICE] } }, data: { organisation: "North Trust" } },
+    ]);
+    expect(tx.userProfile.upsert).not.toHaveBeenCalled();
+    expect(tx.userProfile.createMany).not.toHaveBeenCalled();
+    expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 1, userRoles: 0, seedGrants: 0 });
+  });
+
+  it("updates the profiles that change alike in one updateMany: a trust renamed is one statement", async () => {
+    const members = Array.from({ length: 5 }, (_, i): Resolution => ({
+      entry: { email: `m${i}@example.org`, name: `Member ${i}`, organisation: i < 3 ? "Merged Trust" : "Other Trust", role: "Viewer" },
+      lookup: { status: "resolved", sub: `00000000-0000-4000-8000-00000000000${i}` },
+    }));
+    const subs = members.map((member) => (member.lookup as { sub: string }).sub);
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: members.map((member, i) => ({ userId: subs[i]!, name: i === 4 ? "Renamed" : member.entry.name, organisation: "Old Trust" })),
+      seedGrants: subs.map((userId) => ({ userId })),
+    });
+    const { written } = await applySeed(db, members, OPTIONS);
+    expect(tx.userProfile.updateMany.mock.calls.map(([args]) => args)).toEqual([
+      { where: { userId: { in: subs.slice(0, 3) } }, data: { organisation: "Merged Trust" } },
+      { where: { userId: { in: [subs[3]] } }, data: { organisation: "Other Trust" } },
+      { where: { userId: { in: [subs[4]] } }, data: { name: "Member 4", organisation: "Other Trust" } },
+    ]);
+    expect(written.profilesUpdated).toBe(5);
+  });
+
+  it("a profile deleted after the state was read is created again by an upsert, as its whole group", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: ALICE, name: "Alice", organisation: "Old Trust" }],
+      seedGrants: [{ userId: ALICE }],
+    });
+    tx.userProfile.updateMany.mockResolvedValue({ count: 0 });
+    await applySeed(db, [alice], OPTIONS);
     expect(tx.userProfile.upsert).toHaveBeenCalledWith({
       where: { userId: ALICE },
       create: { userId: ALICE, name: "Alice", organisation: "North Trust" },
       update: { name: "Alice", organisation: "North Trust" },
     });
-    expect(tx.userProfile.createMany).not.toHaveBeenCalled();
-    expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 1, userRoles: 0, seedGrants: 0 });
   });
 
   it("a profile another tool created after the state was read is updated to the manifest's values, as an upsert would", async () => {

@@ -51,11 +51,12 @@ describe("planSeed: profiles", () => {
   });
 
   it.each([
-    ["name", { name: "Alice Old", organisation: "North Trust" }],
-    ["organisation", { name: "Alice", organisation: "Old Trust" }],
-  ])("updates a profile whose %s differs", (_field, current) => {
+    ["name", { name: "Alice Old", organisation: "North Trust" }, { name: "Alice" }],
+    ["organisation", { name: "Alice", organisation: "Old Trust" }, { organisation: "North Trust" }],
+    ["name and organisation", { name: "Alice Old", organisation: "Old Trust" }, { name: "Alice", organisation: "North Trust" }],
+  ])("updates a profile whose %s differs, saying what changed", (_field, current, changes) => {
     const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state({ profiles: new Map([[ALICE, current]]) }));
-    expect(plan.profileUpdates).toEqual([{ userId: ALICE, name: "Alice", organisation: "North Trust" }]);
+    expect(plan.profileUpdates).toEqual([{ userId: ALICE, name: "Alice", organisation: "North Trust", changes }]);
     expect(plan.users[0]?.profile).toBe("update");
   });
 
