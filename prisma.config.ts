@@ -12,11 +12,11 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // engine) takes precedence.
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(root, "bin", "schema-engine.js");
 
-// The seed command is the node that runs Prisma's CLI and absolute paths, so it
-// needs nothing from PATH (which holds node_modules/.bin only under npm and npx)
-// and works whatever the working directory. The compiled seed when `npm run build` has made
-// one (production images need neither tsx nor TypeScript), the TypeScript
-// source through tsx's loader otherwise.
+// The seed command is the node that runs Prisma's CLI and absolute paths, so
+// it needs nothing from PATH (which holds node_modules/.bin only under npm and
+// npx) and works whatever the working directory. The compiled seed when
+// `npm run build` has made one (production images need neither tsx nor
+// TypeScript), the TypeScript source through tsx's loader otherwise.
 const compiledSeed = path.join(root, "dist", "prisma", "seed.js");
 const seedCommand = existsSync(compiledSeed)
   ? [process.execPath, compiledSeed]
