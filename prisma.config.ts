@@ -1,4 +1,5 @@
 import { existsSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -11,13 +12,26 @@ const root = path.dirname(fileURLToPath(import.meta.url));
 // engine) takes precedence.
 process.env.PRISMA_SCHEMA_ENGINE_BINARY ??= path.join(root, "bin", "schema-engine.js");
 
+// The seed command is the node that runs Prisma's CLI and absolute paths, so
+// it needs nothing from PATH (which holds node_modules/.bin only under npm and
+// npx) and works whatever the working directory. The compiled seed when
+// `npm run build` has made one (production images need neither tsx nor
+// TypeScript), the TypeScript source through tsx's loader otherwise.
+const compiledSeed = path.join(root, "dist", "prisma", "seed.js");
+const seedCommand = existsSync(compiledSeed)
+  ? [process.execPath, compiledSeed]
+  : [process.execPath, "--import", createRequire(path.join(root, "package.json")).resolve("tsx"), path.join(root, "prisma", "seed.ts")];
+
+/** Prisma splits the command on spaces, with no shell; a space escaped with a backslash stays inside its word. */
+function commandLine(words: string[]): string {
+  return words.map((word) => word.replaceAll(" ", "\\ ")).join(" ");
+}
+
 export default defineConfig({
   schema: path.join(root, "prisma", "schema.prisma"),
   migrations: {
     path: path.join(root, "prisma", "migrations"),
-    // The compiled seed when `npm run build` has made one (production images need
-    // neither tsx nor TypeScript), the TypeScript source otherwise.
-    seed: existsSync(path.join(root, "dist", "prisma", "seed.js")) ? "node dist/prisma/seed.js" : "tsx prisma/seed.ts",
+    seed: commandLine(seedCommand),
   },
   // Read directly, not through env(): env() throws when the variable is unset,
   // which would break `prisma generate` on a machine with no database.

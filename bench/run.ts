@@ -8,7 +8,7 @@
  * Ratios, not absolute times, are what to compare across machines: this one
  * is shared and noisy.
  */
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { createDatabase, startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
@@ -18,6 +18,7 @@ import type { SeedReport } from "../src/report.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
 import { renderChart } from "./chart.js";
 import { emailOf, LIST_USERS_QUOTA_RPS, measure, writeBenchManifest, type BenchResult } from "./measure.js";
+import { prepareBenchOutput, type BenchOutput } from "./output.js";
 
 const SIZES = (process.env.BENCH_SIZES ?? "7,100,1000,10000").split(",").map(Number);
 const LATENCY_MS = 20;
@@ -48,7 +49,7 @@ async function migratedDatabase(adminUrl: string, name: string): Promise<string>
 }
 
 /** The 7-user boot, phase by phase, straight against the local stack (no proxy latency). */
-async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: PreloadedPool): Promise<void> {
+async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: PreloadedPool, output: BenchOutput): Promise<void> {
   const databaseUrl = await migratedDatabase(adminUrl, "bench_boot");
   const env = {
     ...stackEnvironment({ databaseUrl, userPoolId: pool.id, cognitoEndpoint }),
@@ -60,11 +61,11 @@ async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: Pr
   const viaPrisma: number[] = [];
   const reports: SeedReport[] = [];
   for (let run = 0; run < BOOT_RUNS; run++) {
-    const reportPath = path.join(ROOT, ".tmp", `bench-boot-${run}.json`);
+    const reportPath = output.bootReportPath(run);
     const seed = await runCommand("node", ["--import", "tsx", "prisma/seed.ts", "--report", reportPath], { cwd: ROOT, env });
     if (seed.code !== 0) throw new Error(seed.stdout + seed.stderr);
     direct.push(seed.durationMs);
-    reports.push(JSON.parse(await (await import("node:fs/promises")).readFile(reportPath, "utf8")) as SeedReport);
+    reports.push(JSON.parse(await readFile(reportPath, "utf8")) as SeedReport);
     const cli = await runCommand("npx", ["prisma", "db", "seed"], { cwd: ROOT, env });
     if (cli.code !== 0) throw new Error(cli.stdout + cli.stderr);
     viaPrisma.push(cli.durationMs);
@@ -115,6 +116,7 @@ async function main(): Promise<void> {
     quotas: { UserList: LIST_USERS_QUOTA_RPS, UserPoolRead: 15 },
     cognitoLike: true,
   });
+  const output = await prepareBenchOutput(path.join(ROOT, "bench"));
   try {
     const results: BenchResult[] = [];
     for (const [i, n] of SIZES.entries()) {
@@ -161,14 +163,15 @@ async function main(): Promise<void> {
     console.log("\nTargets");
     for (const [label, met] of targets) console.log(`  ${met ? "met    " : "NOT MET"}  ${label}`);
 
-    await writeFile(path.join(ROOT, "bench", "results.json"), `${JSON.stringify(results, null, 2)}\n`);
-    await writeFile(path.join(ROOT, "bench", "chart.svg"), renderChart(results));
+    await writeFile(output.resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    await writeFile(output.chartPath, renderChart(results));
     console.log("\nWrote bench/results.json and bench/chart.svg");
 
-    await bootBreakdown(stack.postgres.url("postgres"), stack.cognito.endpoint, pools[0]!);
+    await bootBreakdown(stack.postgres.url("postgres"), stack.cognito.endpoint, pools[0]!, output);
   } finally {
     await proxy.close();
     await stack.stop();
+    await output.remove();
   }
 }
 

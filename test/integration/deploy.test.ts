@@ -7,7 +7,7 @@ import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../src/dev/free-port.js";
 import { runCommand } from "../../src/dev/run-command.js";
 import { entry, grants, logLines, scenario } from "../support/seed-fixture.js";
-import { freshDatabase, output, query, ROOT, stack } from "../support/stack.js";
+import { freshDatabase, output, pathWithoutPackageBins, query, ROOT, stack } from "../support/stack.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];
@@ -80,6 +80,17 @@ describe("db:deploy", () => {
     expect(logLines(result).filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual([
       "prisma migrate deploy failed (exit 1); the seed was not run",
     ]);
+  });
+
+  it("runs from source with a plain node and a PATH without node_modules/.bin, as `node bin/deploy.js` in a shell does", async () => {
+    const s = await scenario(POOL, MANIFEST);
+    const env = { ...s.env, PATH: pathWithoutPackageBins() };
+    // Nothing of the package's own is on that PATH: the seed command must not need tsx from it.
+    expect((await runCommand("sh", ["-c", "command -v tsx || echo none"], { env })).stdout.trim()).toBe("none");
+    const result = await runCommand(process.execPath, ["bin/deploy.js", "--wait-for-db", "5"], { cwd: ROOT, env, timeoutMs: 120_000 });
+    expect(result.code, output(result)).toBe(0);
+    expect(result.stdout).toContain(`Running seed command \`${process.execPath} --import `);
+    expect((await grants(s.databaseUrl)).map((grant) => grant.role).sort()).toEqual(["Admin", "Viewer"]);
   });
 
   it("a usage error of its own exits 2", async () => {

@@ -111,8 +111,7 @@ describe.sequential("the local stack leaves no server behind", () => {
     const exited = new Promise((resolve) => child.once("exit", resolve));
     child.kill("SIGINT");
     await exited;
-    const started = postgresDataDirectories().filter((directory) => !before.has(directory));
-    expect(started).toEqual([]);
+    expect(leftBehindSince(before)).toEqual([]);
   });
 
   it("npm run demo seeds the roles and the demo users, skips the missing one, prints the rows and stops its servers", async () => {
@@ -128,10 +127,22 @@ describe.sequential("the local stack leaves no server behind", () => {
     expect(demo.stdout).toMatch(/user_role \(6\)/);
     for (const name of ["Platform Admin", "Demo Researcher", "Demo Admin"]) expect(demo.stdout).toContain(name);
     expect(demo.stdout).toContain("Local stack stopped.");
-    const leftover = postgresDataDirectories().filter((directory) => !before.has(directory));
-    expect(leftover).toEqual([]);
+    expect(leftBehindSince(before)).toEqual([]);
   });
 });
+
+/**
+ * The servers started since `before` that outlived the process that started
+ * them (whose pid is in the data directory's name): left behind. Stacks other
+ * tests or runs on this machine start meanwhile, their owners still alive,
+ * are not.
+ */
+function leftBehindSince(before: Set<string>): string[] {
+  return postgresDataDirectories().filter((directory) => {
+    const owner = Number(/flip-db-pg-(\d+)-/.exec(path.basename(directory))?.[1]);
+    return !before.has(directory) && !alive(owner);
+  });
+}
 
 /** The data directories of the running postgres servers this package's stacks started. */
 function postgresDataDirectories(): string[] {

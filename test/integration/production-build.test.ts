@@ -13,7 +13,7 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { runCommand } from "../../src/dev/run-command.js";
 import { entry, grants, scenario } from "../support/seed-fixture.js";
-import { freshDatabase, output, ROOT } from "../support/stack.js";
+import { freshDatabase, output, pathWithoutPackageBins, ROOT } from "../support/stack.js";
 
 describe("the production build", () => {
   let image: string | undefined;
@@ -44,7 +44,18 @@ describe("the production build", () => {
     expect(migrate.code, output(migrate)).toBe(0);
     const seed = await runCommand("npx", ["prisma", "db", "seed"], { cwd: image, env, timeoutMs: 120_000 });
     expect(seed.code, output(seed)).toBe(0);
-    expect(output(seed)).toContain("node dist/prisma/seed.js");
+    expect(output(seed)).toContain(`Running seed command \`${process.execPath} ${path.join(image, "dist", "prisma", "seed.js")}\``);
     expect((await grants(databaseUrl)).map((grant) => grant.role)).toEqual(["Admin"]);
+
+    // The image's entrypoint as the README gives it for `node bin/…`: a plain node, no node_modules/.bin on PATH.
+    const deployedUrl = await freshDatabase("image_deploy");
+    const deploy = await runCommand(process.execPath, ["bin/deploy.js", "--wait-for-db", "5"], {
+      cwd: image,
+      env: { ...env, DATABASE_URL: deployedUrl, PATH: pathWithoutPackageBins() },
+      timeoutMs: 120_000,
+    });
+    expect(deploy.code, output(deploy)).toBe(0);
+    expect(deploy.stdout).toContain(`${process.execPath} ${path.join(image, "dist", "prisma", "seed.js")}`);
+    expect((await grants(deployedUrl)).map((grant) => grant.role)).toEqual(["Admin"]);
   });
 });

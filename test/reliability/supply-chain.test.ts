@@ -2,7 +2,9 @@
  * Suite 8: supply chain. A clean install gets exactly what was tested: the
  * lockfile is committed, CI installs from it with `npm ci`, and Prisma (whose
  * CLI, client and offline engine must agree to the commit) is pinned exactly.
- * The advisory check (`npm audit`) is in npm-audit.full.test.ts.
+ * The production tree holds no version a known advisory names, checked
+ * offline against the lockfile (support/known-advisories.ts); `npm audit`
+ * itself, which needs the registry's audit API, is in npm-audit.full.test.ts.
  */
 import { readFile } from "node:fs/promises";
 import path from "node:path";
@@ -11,6 +13,7 @@ import { describe, expect, it } from "vitest";
 
 import { runCommand } from "../../src/dev/run-command.js";
 import { ROOT } from "../support/stack.js";
+import { advisoriesHit, KNOWN_ADVISORIES, productionPackages } from "./support/known-advisories.js";
 import { check } from "./support/supply-chain.js";
 
 interface PackageJson {
@@ -85,5 +88,26 @@ describe("supply chain", () => {
     // The CLI, the client and the offline engine are all here; a missing one means the filter is wrong.
     expect(found.map((p) => p.name)).toEqual(expect.arrayContaining(["prisma", "@prisma/client", "@prisma/schema-engine-wasm"]));
     expect(wrong, "not pinned exactly, or not the version installed / locked").toEqual([]);
+  });
+
+  it("the lockfile's production tree holds no version a known advisory names", async (context) => {
+    const lock = await readJson<Parameters<typeof productionPackages>[0]>("package-lock.json");
+    const production = productionPackages(lock);
+    const hits = advisoriesHit(production);
+    check(context, hits.length === 0);
+    // What is checked is there (Prisma's CLI brings both packages), and development-only packages are not.
+    const names = new Set(production.map((p) => p.name));
+    expect(["prisma", "mysql2", "deepmerge-ts"].filter((name) => !names.has(name))).toEqual([]);
+    expect(["vitest", "typescript-eslint", "eslint"].filter((name) => names.has(name))).toEqual([]);
+    // The check catches what Prisma 7.10.0 pins on its own: mysql2 3.15.3 (two advisories) and deepmerge-ts 7.1.5.
+    const pinnedByPrisma = [
+      { location: "node_modules/mysql2", name: "mysql2", version: "3.15.3" },
+      { location: "node_modules/deepmerge-ts", name: "deepmerge-ts", version: "7.1.5" },
+    ];
+    expect(advisoriesHit(pinnedByPrisma).map((hit) => hit.advisory.id)).toEqual(KNOWN_ADVISORIES.map((advisory) => advisory.id));
+    expect(
+      hits.map(({ advisory, installed }) => `${installed.location}@${installed.version}: ${advisory.id} (${advisory.severity}, ${advisory.vulnerable})`),
+      "production packages inside a known advisory's range: upgrade them, or pin a fixed version in package.json's overrides",
+    ).toEqual([]);
   });
 });

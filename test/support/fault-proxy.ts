@@ -255,6 +255,12 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
       },
       (upstreamRes) => {
         void due().then(() => {
+          // The client may have hung up while its answer waited (a seed stops at a fatal error): drop the answer.
+          // Node 24 and later throw when piping into a destroyed stream; Node 20 and 22 only tell pipeline's callback.
+          if (res.destroyed) {
+            upstreamRes.resume();
+            return;
+          }
           res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, upstreamRes.headers);
           // pipeline destroys both ends if either fails, so a broken upstream never leaves the client waiting.
           pipeline(upstreamRes, res, () => undefined);

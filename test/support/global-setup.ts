@@ -2,6 +2,7 @@ import pg from "pg";
 import type { TestProject } from "vitest/node";
 
 import { startLocalStack } from "../../src/dev/local-stack.js";
+import { PostgresAccessError } from "../../src/dev/postgres-access.js";
 
 export interface StackInfo {
   postgresAdminUrl: string;
@@ -23,7 +24,12 @@ declare module "vitest" {
 }
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const stack = await startLocalStack();
+  const stack = await startLocalStack().catch((error: unknown) => {
+    // This machine cannot run the tests as it is set up: one line saying why and what to do, not vitest's stack trace.
+    if (!(error instanceof PostgresAccessError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return process.exit(1);
+  });
   const admin = new pg.Client({ connectionString: stack.postgres.url("postgres") });
   await admin.connect();
   await admin.query(`CREATE ROLE flip_app LOGIN CREATEDB PASSWORD '${APP_PASSWORD}'`);

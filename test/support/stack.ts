@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 import pg from "pg";
@@ -38,6 +39,17 @@ export function prisma(
   options: { cwd?: string; timeoutMs?: number } = {},
 ): Promise<CommandResult> {
   return runCommand("npx", ["prisma", ...args], { cwd: options.cwd ?? ROOT, env, timeoutMs: options.timeoutMs ?? 120_000 });
+}
+
+/**
+ * This process' PATH without any node_modules/.bin: what a container's
+ * entrypoint or a plain `node bin/…` gets, where npm and npx would add them.
+ */
+export function pathWithoutPackageBins(): string {
+  return (process.env.PATH ?? "")
+    .split(path.delimiter)
+    .filter((directory) => !directory.split(path.sep).join("/").includes("node_modules/.bin"))
+    .join(path.delimiter);
 }
 
 export function output(result: CommandResult): string {

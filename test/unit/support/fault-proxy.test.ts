@@ -439,4 +439,29 @@ describe("startFaultProxy: like Cognito under its quotas", () => {
     await client.send(listByEmail("a@example.org"));
     expect(performance.now() - started).toBeGreaterThanOrEqual(115);
   });
+
+  it("drops the answer of a client that hung up while it waited, and goes on answering", async () => {
+    const { client } = await through({ latencyMs: 150 });
+    const unhandled: unknown[] = [];
+    const collect = (reason: unknown) => unhandled.push(reason);
+    process.on("unhandledRejection", collect);
+    try {
+      // A seed that stops at a fatal error closes its connections with answers still on their way.
+      await new Promise<void>((resolve) => {
+        const req = http.request(`${proxies[0]!.endpoint}/`, {
+          method: "POST",
+          headers: { "x-amz-target": "AWSCognitoIdentityProviderService.ListUsers" },
+          agent: false,
+        });
+        req.on("error", () => resolve());
+        req.end("{}");
+        setTimeout(() => req.destroy(), 50);
+      });
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      expect(unhandled).toEqual([]);
+      await expect(client.send(listByEmail("a@example.org"))).resolves.toMatchObject({ Users: [] });
+    } finally {
+      process.off("unhandledRejection", collect);
+    }
+  });
 });
