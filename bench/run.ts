@@ -2,8 +2,9 @@
  * `npm run bench`: the seed's performance against the local stack behind a
  * quota-realistic Cognito (20 ms a call, 30 ListUsers a second, 60-user pages),
  * for N = 7, 100, 1,000 and 10,000 users in pools 10% larger. Prints a table
- * and the targets, writes bench/results.json and bench/chart.svg, then breaks
- * the 7-user boot down phase by phase against the local stack itself.
+ * and the targets, breaks the 7-user boot down phase by phase against the
+ * local stack itself, and times whole boots through flip-db-deploy and the
+ * Prisma CLI chain (boot.ts); writes bench/results.json and bench/chart.svg.
  *
  * Ratios, not absolute times, are what to compare across machines: this one
  * is shared and noisy.
@@ -16,7 +17,9 @@ import type { PreloadedPool } from "../src/dev/cognito.js";
 import { runCommand } from "../src/dev/run-command.js";
 import type { SeedReport } from "../src/report.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
+import { measureBoots, type BootFigures } from "./boot.js";
 import { renderChart } from "./chart.js";
+import { median, table } from "./figures.js";
 import { emailOf, LIST_USERS_QUOTA_RPS, measure, writeBenchManifest, type BenchResult } from "./measure.js";
 import { prepareBenchOutput, type BenchOutput } from "./output.js";
 
@@ -29,17 +32,6 @@ const poolOf = (n: number): PreloadedPool => ({
   id: `local_bench${n}`,
   users: Array.from({ length: Math.ceil(n * 1.1) }, (_, i) => ({ email: emailOf(i) })),
 });
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)]!;
-}
-
-function table(headers: string[], rows: Array<Array<string | number>>): string {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => String(row[i]).length)));
-  const format = (cells: Array<string | number>) => cells.map((cell, i) => String(cell).padStart(widths[i]!)).join("  ");
-  return [format(headers), widths.map((w) => "-".repeat(w)).join("  "), ...rows.map(format)].join("\n");
-}
 
 async function migratedDatabase(adminUrl: string, name: string): Promise<string> {
   const url = await createDatabase(adminUrl, name);
@@ -89,6 +81,31 @@ async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: Pr
     ),
   );
   console.log(`target: the seed's own work after its imports under 150 ms: ${work < 150 ? "met" : "NOT MET"} (${work} ms)`);
+}
+
+/** The boot table, side by side, and its targets. */
+function printBoots(boots: readonly BootFigures[]): void {
+  const cell = (scenario: BootFigures["scenario"], built: boolean, entrypoint: BootFigures["entrypoint"]) =>
+    boots.find((b) => b.scenario === scenario && b.built === built && b.entrypoint === entrypoint)!;
+  const rows = (["nothing to migrate", "one migration pending"] as const).flatMap((scenario) =>
+    [false, true].map((built) => {
+      const deploy = cell(scenario, built, "flip-db-deploy");
+      const chain = cell(scenario, built, "prisma CLI chain");
+      return [scenario, built ? "yes" : "no", deploy.wallMs, deploy.cpuMs, chain.wallMs, chain.cpuMs, (deploy.wallMs / chain.wallMs).toFixed(2), (deploy.cpuMs / chain.cpuMs).toFixed(2)];
+    }),
+  );
+  console.log(`\nWhole boots, 7 users, medians of ${boots[0]?.runs ?? 0} runs each, taken in turns (node bin/deploy.js --wait-for-db 60 against node …/prisma migrate deploy && … db seed)`);
+  console.log(table(["boot", "built", "flip-db-deploy ms", "CPU ms", "CLI chain ms", "CPU ms", "wall ratio", "CPU ratio"], rows));
+  const unchanged = { deploy: cell("nothing to migrate", true, "flip-db-deploy"), chain: cell("nothing to migrate", true, "prisma CLI chain") };
+  const pending = { deploy: cell("one migration pending", true, "flip-db-deploy"), chain: cell("one migration pending", true, "prisma CLI chain") };
+  const targets: Array<[string, boolean]> = [
+    ["unchanged boot after npm run build: at most 25% of the CLI chain", unchanged.deploy.wallMs <= unchanged.chain.wallMs * 0.25],
+    ["unchanged boot after npm run build: under 0.6 s", unchanged.deploy.wallMs < 600],
+    ["a boot with a pending migration: no slower than the CLI chain", pending.deploy.wallMs <= pending.chain.wallMs],
+    ["CPU of an unchanged boot: at most a third of the CLI chain's", unchanged.deploy.cpuMs <= unchanged.chain.cpuMs / 3],
+  ];
+  console.log("\nBoot targets");
+  for (const [label, met] of targets) console.log(`  ${met ? "met    " : "NOT MET"}  ${label}`);
 }
 
 const OVERLOAD_N = 300;
@@ -163,11 +180,18 @@ async function main(): Promise<void> {
     console.log("\nTargets");
     for (const [label, met] of targets) console.log(`  ${met ? "met    " : "NOT MET"}  ${label}`);
 
-    await writeFile(output.resultsPath, `${JSON.stringify(results, null, 2)}\n`);
+    await bootBreakdown(stack.postgres.url("postgres"), stack.cognito.endpoint, pools[0]!, output);
+    const boots = await measureBoots({
+      adminUrl: stack.postgres.url("postgres"),
+      cognitoEndpoint: stack.cognito.endpoint,
+      userPoolId: pools[0]!.id,
+      runs: BOOT_RUNS,
+    });
+    printBoots(boots);
+
+    await writeFile(output.resultsPath, `${JSON.stringify({ seed: results, boot: boots }, null, 2)}\n`);
     await writeFile(output.chartPath, renderChart(results));
     console.log("\nWrote bench/results.json and bench/chart.svg");
-
-    await bootBreakdown(stack.postgres.url("postgres"), stack.cognito.endpoint, pools[0]!, output);
   } finally {
     await proxy.close();
     await stack.stop();

@@ -12,6 +12,8 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
+import { quoteIdentifier } from "../shared/postgres.js";
+
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";
 
@@ -37,11 +39,12 @@ function startWatchdog(children: number[], directories: string[]): void {
 }
 
 /** Creates an empty database on the server `adminUrl` points to, and returns its URL. */
-export async function createDatabase(adminUrl: string, name: string): Promise<string> {
+/** Creates an empty database, or a copy of `template`, and returns its URL. */
+export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
   const client = new pg.Client({ connectionString: adminUrl });
   await client.connect();
   try {
-    await client.query(`CREATE DATABASE "${name.replaceAll('"', '""')}"`);
+    await client.query(`CREATE DATABASE ${quoteIdentifier(name)}${template === undefined ? "" : ` TEMPLATE ${quoteIdentifier(template)}`}`);
   } finally {
     await client.end();
   }
