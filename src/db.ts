@@ -1,5 +1,6 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 
+import { rememberDatabaseUrl } from "./database-url.js";
 import { PrismaClient } from "./generated/prisma/client.js";
 
 /** A Prisma client for flip-db's schema: what `connectDatabase` returns and the seed's functions take. */
@@ -17,18 +18,6 @@ export interface DatabaseOptions {
 }
 
 /**
- * The URL each client was opened with, so that a database error can name
- * where the server is (host and port only, never the credentials) without
- * every caller passing the URL along.
- */
-const urls = new WeakMap<FlipDatabase, string>();
-
-/** The URL `db` was opened with by {@link connectDatabase}, if it was. */
-export function databaseUrlOf(db: FlipDatabase): string | undefined {
-  return urls.get(db);
-}
-
-/**
  * A Prisma client on one pg connection: the seed's work is one transaction,
  * so a pool would only cost start-up time. Nothing connects until the first
  * query (or `$connect()`).
@@ -43,6 +32,6 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Fli
       fallback_application_name: SEED_APPLICATION_NAME,
     }),
   });
-  urls.set(db, url);
+  rememberDatabaseUrl(db, url);
   return db;
 }

@@ -4,8 +4,9 @@
  * that leaves goes through a scrubber first, so a secret that ends up in an
  * error message from a library still never reaches the logs.
  */
+import { createRequire } from "node:module";
+
 import pino, { type Logger } from "pino";
-import pretty from "pino-pretty";
 
 export type { Logger };
 
@@ -86,10 +87,18 @@ export interface LoggerOptions {
   destination: NodeJS.WritableStream;
 }
 
+/**
+ * pino-pretty, loaded only for a terminal: a container's boot (logs, not a
+ * terminal) does not pay for it.
+ */
+function loadPretty(): typeof import("pino-pretty") {
+  return createRequire(import.meta.url)("pino-pretty") as typeof import("pino-pretty");
+}
+
 export function createLogger(options: LoggerOptions): Logger {
   const { scrub } = options;
   const stream = options.pretty
-    ? pretty({ destination: options.destination, sync: true, translateTime: "HH:MM:ss", hideObject: true })
+    ? loadPretty()({ destination: options.destination, sync: true, translateTime: "HH:MM:ss", hideObject: true })
     : options.destination;
   return pino(
     {

@@ -4,7 +4,8 @@
  * apply everything in one transaction, report. `npx prisma db seed` runs
  * exactly this; the command adds only what belongs to a command line.
  */
-import { databaseUrlOf, type FlipDatabase } from "../db.js";
+import { databaseUrlOf } from "../database-url.js";
+import type { FlipDatabase } from "../db.js";
 import type { IdentityDirectory } from "../directory/identity-directory.js";
 import { SeedError, StrictModeError, UnexpectedError } from "../errors/index.js";
 import { createScrubber, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../log.js";

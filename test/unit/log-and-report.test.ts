@@ -66,4 +66,18 @@ describe("the scrubber", () => {
     expect(written).not.toMatch(/SENTINEL/);
     expect(JSON.parse(written)).toMatchObject({ level: "error" });
   });
+
+  it("on a terminal, writes readable lines, scrubbed too", () => {
+    let written = "";
+    const destination = new Writable({
+      write(chunk, _encoding, done) {
+        written += String(chunk);
+        done();
+      },
+    });
+    const logger = createLogger({ level: "info", pretty: true, scrub, destination });
+    logger.warn({ reason: "x" }, "users[1] b***@example.org (Viewer): skipped with SESSION-TOKEN-SENTINEL");
+    expect(written).toMatch(/WARN.*users\[1\] b\*\*\*@example\.org \(Viewer\): skipped with \[redacted\]/);
+    expect(() => JSON.parse(written) as unknown).toThrow();
+  });
 });
