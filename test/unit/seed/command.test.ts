@@ -5,6 +5,8 @@ import { Writable } from "node:stream";
 
 import { beforeEach, describe, expect, it } from "vitest";
 
+import { runCommand } from "../../../src/dev/run-command.js";
+
 import type { Lookup } from "../../../src/directory/identity-directory.js";
 import { FatalDirectoryError } from "../../../src/errors/index.js";
 import type { SeedReport } from "../../../src/report.js";
@@ -173,5 +175,25 @@ describe("runSeedCommand", () => {
     expect(await h.run()).toBe(1);
     expect(h.output()).not.toContain("db-password-123");
     expect(h.lines().find((line) => line.level === "fatal")?.msg).toMatch(/^database: .*nothing was written$/);
+  });
+});
+
+describe("the seed command's own modules", () => {
+  it("load neither the AWS SDK nor Prisma's client (nor pino-pretty): a bad flag or manifest fails before either", async () => {
+    // CommonJS modules imported from ES modules land in require.cache: the SDK's and Prisma's runtime are CommonJS.
+    const script = `
+      const { createRequire } = await import("node:module");
+      const heavy = () => Object.keys(createRequire(import.meta.url).cache)
+        .filter((file) => /@aws-sdk|@smithy|@prisma[\\/]client|pino-pretty/.test(file)).length;
+      await import("./src/seed/main.ts");
+      const before = heavy();
+      await import("./src/db.ts");
+      console.log(JSON.stringify({ before, after: heavy() }));`;
+    const result = await runCommand("node", ["--import", "tsx", "--input-type=module", "-e", script], { cwd: path.resolve(import.meta.dirname, "../../..") });
+    expect(result.code, result.stderr).toBe(0);
+    const { before, after } = JSON.parse(result.stdout) as { before: number; after: number };
+    expect(before).toBe(0);
+    // The check itself can see them: importing db.ts brings Prisma's client in.
+    expect(after).toBeGreaterThan(0);
   });
 });
