@@ -3,7 +3,7 @@
  * users take minutes under Cognito's quota, and an operator watching should
  * see it move. Logs (not a terminal) get nothing of it.
  */
-import cliProgress from "cli-progress";
+import { createRequire } from "node:module";
 
 /** Resolutions of more users than this show a bar. */
 export const PROGRESS_FROM = 50;
@@ -15,6 +15,8 @@ export interface Progress {
 
 export function resolutionProgress(stream: NodeJS.WriteStream | undefined, users: number): Progress | undefined {
   if (!stream?.isTTY || users <= PROGRESS_FROM) return undefined;
+  // Loaded only when a bar shows: a boot that logs (no terminal) does not pay for it.
+  const cliProgress = createRequire(import.meta.url)("cli-progress") as typeof import("cli-progress");
   const bar = new cliProgress.SingleBar(
     { stream, format: "resolving users in Cognito |{bar}| {value}/{total} {unit}", hideCursor: true, clearOnComplete: true },
     cliProgress.Presets.shades_classic,

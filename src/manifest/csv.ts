@@ -16,7 +16,9 @@
  * it meets the field's own rule. Blank lines, and rows whose cells are all
  * empty (spreadsheets export those), are skipped.
  */
-import { CsvError, parse } from "csv-parse/sync";
+import { createRequire } from "node:module";
+
+import type { CsvError } from "csv-parse/sync";
 
 import { ManifestError } from "../errors/index.js";
 import { describeIssue, describeKey, duplicateOf } from "./problems.js";
@@ -72,8 +74,14 @@ function describeCsvError(error: CsvError): string {
   }
 }
 
+/** csv-parse, loaded for a CSV manifest only: a JSON one (the shipped manifest, every boot) does not pay for it. */
+function loadCsvParse(): typeof import("csv-parse/sync") {
+  return createRequire(import.meta.url)("csv-parse/sync") as typeof import("csv-parse/sync");
+}
+
 /** Every record with the line it starts on; blank lines come through as a record of one empty field. */
 function readRows(text: string): Row[] {
+  const { CsvError, parse } = loadCsvParse();
   const rows: Row[] = [];
   let nextLine = 1;
   try {

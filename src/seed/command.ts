@@ -79,11 +79,16 @@ export async function runSeedCommand(deps: CommandDependencies): Promise<number>
     flags = parsed;
     const config = readEnvironment(deps.env);
     const users = await loadManifest(parsed.users ?? config.usersFile);
-    directory = await deps.openDirectory(config);
-    database = await deps.openDatabase(config);
-    const { report, failure } = await runSeed(database, {
+    // The AWS SDK and Prisma's client load side by side: one's file reads overlap the other's compiling.
+    const [openedDirectory, openedDatabase] = await Promise.allSettled([deps.openDirectory(config), deps.openDatabase(config)]);
+    // Whatever opened is closed in `finally`, even when the other failed.
+    if (openedDirectory.status === "fulfilled") directory = openedDirectory.value;
+    if (openedDatabase.status === "fulfilled") database = openedDatabase.value;
+    if (openedDirectory.status === "rejected") throw openedDirectory.reason;
+    if (openedDatabase.status === "rejected") throw openedDatabase.reason;
+    const { report, failure } = await runSeed(openedDatabase.value, {
       users,
-      directory,
+      directory: openedDirectory.value,
       dryRun: parsed.dryRun,
       strict: parsed.strict,
       lookup: parsed.lookup,

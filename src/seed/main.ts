@@ -9,12 +9,16 @@ import { runSeedCommand, type CommandDependencies } from "./command.js";
 /** Process start to here: Node, TypeScript and the modules imported at once; then what is imported later. */
 const loading = { startupMs: performance.now(), loadingMs: 0 };
 
+/** Loads under way, and since when: loads that overlap count once. */
+let inFlight = 0;
+let loadingSince = 0;
+
 async function timedLoad<T>(load: () => Promise<T>): Promise<T> {
-  const started = performance.now();
+  if (inFlight++ === 0) loadingSince = performance.now();
   try {
     return await load();
   } finally {
-    loading.loadingMs += performance.now() - started;
+    if (--inFlight === 0) loading.loadingMs += performance.now() - loadingSince;
   }
 }
 
