@@ -10,6 +10,7 @@
  * is shared and noisy.
  */
 import { readFile, writeFile } from "node:fs/promises";
+import os from "node:os";
 import path from "node:path";
 
 import { createDatabase, startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
@@ -189,7 +190,8 @@ async function main(): Promise<void> {
     });
     printBoots(boots);
 
-    await writeFile(output.resultsPath, `${JSON.stringify({ seed: results, boot: boots }, null, 2)}\n`);
+    const measuredOn = { node: process.version, cores: os.availableParallelism(), date: new Date().toISOString().slice(0, 10) };
+    await writeFile(output.resultsPath, `${JSON.stringify({ measuredOn, seed: results, boot: boots }, null, 2)}\n`);
     await writeFile(output.chartPath, renderChart(results));
     console.log("\nWrote bench/results.json and bench/chart.svg");
   } finally {
