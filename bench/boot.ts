@@ -12,7 +12,7 @@
 import { readFileSync } from "node:fs";
 
 import { createDatabase, stackEnvironment } from "../src/dev/local-stack.js";
-import { runCommand } from "../src/dev/run-command.js";
+import { runCommand } from "../test/support/run-command.js";
 import { copyOfPackage, type PackageCopy } from "../test/support/package-copy.js";
 import { median } from "./figures.js";
 import { writeBenchManifest } from "./measure.js";

@@ -12,16 +12,17 @@ import path from "node:path";
 
 import pg from "pg";
 
-import { runCommand } from "../src/dev/run-command.js";
-import type { SeedReport } from "../src/report.js";
-import { ROLES } from "../src/roles.js";
+import { MAX_PAGE_SIZE } from "../src/directory/identity-directory.js";
+
+import { runCommand } from "../test/support/run-command.js";
+import type { SeedReport } from "../src/seed/report.js";
+import { ROLES } from "../src/shared/roles.js";
 import type { FaultProxy } from "../test/support/fault-proxy.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 
-/** Cognito's ListUsers quota (UserList category) per account and region, and its largest page. */
+/** Cognito's ListUsers quota (UserList category) per account and region. */
 export const LIST_USERS_QUOTA_RPS = 30;
-export const PAGE_SIZE = 60;
 
 export interface BenchResult {
   n: number;
@@ -42,7 +43,7 @@ export interface BenchResult {
 
 /** The fewest ListUsers calls that resolve `n` emails in a pool of `poolSize`: one per email, or every page. */
 export function cheapestCalls(n: number, poolSize: number): number {
-  return Math.min(n, Math.ceil(poolSize / PAGE_SIZE));
+  return Math.min(n, Math.ceil(poolSize / MAX_PAGE_SIZE));
 }
 
 /** The least time Cognito's quota allows for `calls` ListUsers calls. */

@@ -15,8 +15,8 @@ import path from "node:path";
 
 import { createDatabase, startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
 import type { PreloadedPool } from "../src/dev/cognito.js";
-import { runCommand } from "../src/dev/run-command.js";
-import type { SeedReport } from "../src/report.js";
+import { runCommand } from "../test/support/run-command.js";
+import type { SeedReport } from "../src/seed/report.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
 import { measureBoots, type BootFigures } from "./boot.js";
 import { renderChart } from "./chart.js";

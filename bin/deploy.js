@@ -2,4 +2,4 @@
 // `flip-db-deploy`: the boot sequence for container entrypoints. See `--help`.
 import { runEntry } from "./run-entry.js";
 
-await runEntry("src/deploy/main");
+await runEntry("src/main/deploy");

@@ -3,4 +3,4 @@
 // Cognito access, one line per check. See `--help`.
 import { runEntry } from "./run-entry.js";
 
-await runEntry("src/doctor/main");
+await runEntry("src/main/doctor");

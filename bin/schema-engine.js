@@ -3,4 +3,4 @@
 // set by prisma.config.ts).
 import { runEntry } from "./run-entry.js";
 
-await runEntry("src/schema-engine/main");
+await runEntry("src/main/schema-engine");

@@ -12,12 +12,13 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { parseArgs } from "node:util";
 
-import { EXIT_FATAL, EXIT_OK } from "../errors/index.js";
-import type { Logger } from "../log.js";
 import { findMigrationsDirectory } from "../migrations/shipped.js";
-import { withPgClient } from "../shared/postgres.js";
+import { EXIT_FATAL, EXIT_OK } from "../shared/cli/exit-codes.js";
+import { parseFlags, UsageError } from "../shared/cli/usage.js";
+import type { Logger } from "../shared/logging.js";
+import { withPgClient } from "../shared/postgres/client.js";
+import { locateDatabase } from "../shared/postgres/location.js";
 import { checkMigrations, DEPLOY_APPLICATION_NAME, type MigrationCheck } from "./migration-check.js";
 import { waitForDatabase } from "./wait-for-database.js";
 
@@ -30,26 +31,18 @@ export const DEPLOY_USAGE = `Usage: flip-db-deploy [--wait-for-db <seconds>] [--
 Runs: prisma migrate deploy (unless every migration is applied already), then the seed.
 Exit code: the seed's (0 success, 1 fatal, 2 usage); 1 when waiting or migrating fails.`;
 
-/** The deploy command's own flags are wrong: exit code 2. */
-export class UsageProblem extends Error {}
+const OPTIONS = { "wait-for-db": { type: "string" }, help: { type: "boolean", short: "h" } } as const;
 
+/** Its own flags, and the seed's (after `--`); a mistake in its own is a UsageError. */
 function parse(argv: readonly string[]): { waitSeconds: number; seedArgs: string[]; help: boolean } {
   const split = argv.indexOf("--");
   const own = split < 0 ? argv : argv.slice(0, split);
   const seedArgs = split < 0 ? [] : argv.slice(split + 1);
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args: [...own],
-      options: { "wait-for-db": { type: "string" }, help: { type: "boolean", short: "h" } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageProblem(`${(error as Error).message.split("\n")[0]}; see --help`);
-  }
+  const values = parseFlags(own, OPTIONS);
   const wait = values["wait-for-db"] ?? String(DEFAULT_WAIT_SECONDS);
-  if (!/^\d+$/.test(wait) || Number(wait) > 3_600) throw new UsageProblem("--wait-for-db needs a whole number of seconds, at most 3600; see --help");
+  if (!/^\d+$/.test(wait) || Number(wait) > 3_600) {
+    throw new UsageError(["--wait-for-db needs a whole number of seconds, at most 3600; see --help"]);
+  }
   return { waitSeconds: Number(wait), seedArgs, help: values.help ?? false };
 }
 
@@ -65,11 +58,6 @@ export interface DeployDependencies {
   output: NodeJS.WritableStream;
 }
 
-function location(databaseUrl: string): string {
-  const url = new URL(databaseUrl);
-  return `${url.hostname}:${url.port || "5432"}`;
-}
-
 export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, logger: Logger, deps: DeployDependencies): Promise<number> {
   const { waitSeconds, seedArgs, help } = parse(argv);
   if (help) {
@@ -79,7 +67,7 @@ export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, lo
   const databaseUrl = env.DATABASE_URL ?? "";
   let where: string;
   try {
-    where = location(databaseUrl);
+    where = locateDatabase(databaseUrl).location;
   } catch {
     logger.fatal("DATABASE_URL: is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)");
     return EXIT_FATAL;
@@ -118,7 +106,11 @@ async function prisma(args: string[]): Promise<number> {
   return code ?? (signal ? 128 + 1 : EXIT_FATAL);
 }
 
-export function realDependencies(logger: Logger): DeployDependencies {
+/**
+ * The real dependencies, but for the seed: it is another program, which the
+ * entry point (src/main/deploy.ts) hands in.
+ */
+export function realDependencies(logger: Logger, seed: DeployDependencies["seed"]): DeployDependencies {
   return {
     waitForDatabase: (databaseUrl, where, seconds) =>
       waitForDatabase(where, seconds, {
@@ -132,8 +124,7 @@ export function realDependencies(logger: Logger): DeployDependencies {
       }),
     checkMigrations: (databaseUrl) => checkMigrations(databaseUrl, findMigrationsDirectory(), CHECK_TIMEOUT_MS),
     migrateWithPrisma: () => prisma(["migrate", "deploy"]),
-    // Loaded only now: the seed's modules are the boot's largest.
-    seed: async (args) => (await import("../seed/main.js")).main(args),
+    seed,
     output: process.stdout,
   };
 }

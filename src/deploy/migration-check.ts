@@ -7,7 +7,7 @@
 import { whyDeployIsNeeded } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";
 import { lockedProvider, readShippedMigrations } from "../migrations/shipped.js";
-import { withPgClient } from "../shared/postgres.js";
+import { withPgClient } from "../shared/postgres/client.js";
 
 /** How the check's connection shows in `pg_stat_activity`, unless the URL sets application_name. */
 export const DEPLOY_APPLICATION_NAME = "flip-db-deploy";

@@ -4,6 +4,9 @@
  * up a few seconds later. Time and I/O come in as dependencies, so tests need
  * neither a database nor real waiting.
  */
+import { FlipDbError } from "../shared/errors.js";
+import { isCredentialsFault, isUnreachable, PG } from "../shared/postgres/connection-errors.js";
+
 export interface WaitDependencies {
   /** Resolves once the server accepts a connection; rejects with the driver's error otherwise. */
   checkConnection(): Promise<void>;
@@ -13,14 +16,15 @@ export interface WaitDependencies {
 }
 
 /** The database gave up being waited for, or refused for a reason waiting cannot fix. */
-export class DatabaseWaitError extends Error {
+export class DatabaseWaitError extends FlipDbError {
   override name = "DatabaseWaitError" as const;
+  readonly code = "DATABASE_UNAVAILABLE";
 }
 
 /** Errors that mean "not up yet": waiting may help. */
-const NOT_YET = new Set(["ECONNREFUSED", "ECONNRESET", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN", "57P03"]);
-/** Errors that mean the server is up: the connection itself worked. */
-const UP = new Set(["3D000"]);
+const notYet = (code: string) => isUnreachable(code) || code === PG.cannotConnectNow;
+/** Errors that mean the server is up: the connection itself worked (`migrate deploy` creates a missing database). */
+const isUp = (code: string) => code === PG.noSuchDatabase;
 const TIMEOUT_MESSAGE = /timeout|Connection terminated/i;
 
 function codeOf(error: unknown): string {
@@ -46,25 +50,25 @@ export async function waitForDatabase(location: string, timeoutSeconds: number, 
       code = "ok";
     } catch (error) {
       code = codeOf(error);
-      if (!UP.has(code) && !NOT_YET.has(code)) {
-        throw new DatabaseWaitError(
-          code === "28P01" || code === "28000"
+      if (!isUp(code) && !notYet(code)) {
+        throw new DatabaseWaitError([
+          isCredentialsFault(code)
             ? `PostgreSQL at ${location} refused the credentials in DATABASE_URL: check its user and password`
             : `PostgreSQL at ${location} cannot be used (${code}): check DATABASE_URL`,
-        );
+        ]);
       }
     }
     const elapsed = deps.now() - started;
-    if (code === "ok" || UP.has(code)) {
+    if (code === "ok" || isUp(code)) {
       deps.log(`PostgreSQL at ${location} accepts connections${elapsed >= 1_000 ? ` (after ${(elapsed / 1_000).toFixed(1)} s)` : ""}`);
       return;
     }
     const left = deadline - deps.now();
     if (left <= 0) {
-      throw new DatabaseWaitError(
+      throw new DatabaseWaitError([
         `PostgreSQL at ${location} did not accept connections within ${timeoutSeconds} s (last: ${code}): ` +
           "check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
-      );
+      ]);
     }
     if (deps.now() - lastLog >= 5_000) {
       deps.log(`waiting for PostgreSQL at ${location} (${code}), ${Math.ceil(left / 1_000)} s left`);

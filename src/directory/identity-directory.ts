@@ -4,8 +4,8 @@
  * one implementation; the seed's core knows only this interface.
  */
 
-/** What one lookup found. Fatal problems are thrown, never returned. */
-export type Lookup =
+/** What the directory answers for one email. */
+export type DirectoryAnswer =
   /** Exactly one eligible account; `sub` is its stable id (a UUID). */
   | { status: "resolved"; sub: string }
   /** No account has this email. */
@@ -13,13 +13,14 @@ export type Lookup =
   /** Accounts exist, but none may receive a grant. */
   | { status: "ineligible"; reason: IneligibleReason }
   /** More than one eligible account has this email: which one is meant cannot be known. */
-  | { status: "ambiguous"; matches: number }
-  /**
-   * The directory could not answer just now (throttling, server fault,
-   * timeout, network); retries are spent. `throttled` marks a request to slow
-   * down, which the resolver answers by slowing down and asking again.
-   */
-  | { status: "transient"; reason: string; throttled?: boolean };
+  | { status: "ambiguous"; matches: number };
+
+/**
+ * What the seed knows of one user: the directory's answer, or that it could
+ * not answer just now (a TransientDirectoryError, its retries spent), so the
+ * user waits for the next boot.
+ */
+export type Lookup = DirectoryAnswer | { status: "transient"; reason: string; throttled: boolean };
 
 export type IneligibleReason = "email not verified" | "account disabled" | "account disabled and email not verified";
 
@@ -32,6 +33,9 @@ export interface DirectoryAccount {
   emailVerified: boolean;
   enabled: boolean;
 }
+
+/** The most accounts a listing page holds: Cognito's ListUsers limit. */
+export const MAX_PAGE_SIZE = 60;
 
 /** One page of a listing of every account, and the token of the next page if there is one. */
 export interface AccountPage {
@@ -51,29 +55,18 @@ export interface DirectoryFacts {
   emailsCaseSensitive: boolean;
 }
 
-/** A listing page could not be fetched just now; `throttled` as in {@link Lookup}. */
-export class TransientDirectoryError extends Error {
-  override name = "TransientDirectoryError" as const;
-
-  constructor(
-    readonly reason: string,
-    readonly throttled: boolean,
-  ) {
-    super(reason);
-  }
-}
-
 /**
  * Every method makes exactly one request to the directory (its client's own
- * retries aside), so that the caller can pace them, and throws
- * `FatalDirectoryError` when the directory cannot be used at all (wrong pool,
- * bad credentials, a bug). `signal` aborts the request.
+ * retries aside), so that the caller can pace them. Every method throws
+ * `TransientDirectoryError` when the directory cannot answer just now, and
+ * `FatalDirectoryError` when it cannot be used at all (wrong pool, bad
+ * credentials, a bug). `signal` aborts the request.
  */
 export interface IdentityDirectory {
   /** Looks one email up; the directory compares emails as it always does (a Cognito pool, by its case setting). */
-  lookup(email: string, signal?: AbortSignal): Promise<Lookup>;
-  /** One page of every account; throws `TransientDirectoryError` when it cannot be had just now. */
+  lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer>;
+  /** One page of every account. */
   listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage>;
-  /** What the directory says of itself; `undefined` if it cannot say just now. */
-  describe(signal?: AbortSignal): Promise<DirectoryFacts | undefined>;
+  /** What the directory says of itself. */
+  describe(signal?: AbortSignal): Promise<DirectoryFacts>;
 }

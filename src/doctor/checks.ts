@@ -4,12 +4,14 @@
  * configuration and of injected I/O (`DoctorDependencies`), so tests run the
  * whole list with fakes; `probes.ts` holds the real I/O.
  */
-import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../config.js";
+import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
 import { classifyDirectoryError } from "../directory/error-classification.js";
-import { ConfigError, ManifestError } from "../errors/index.js";
-import type { ManifestEntry } from "../manifest.js";
-import { ROLE_NAMES } from "../roles.js";
+import { ManifestError } from "../manifest/ManifestError.js";
+import { ConfigError } from "../shared/config/ConfigError.js";
+import type { ManifestEntry } from "../manifest/index.js";
+import { ROLE_NAMES } from "../shared/roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
+import { locateDatabase } from "../shared/postgres/location.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
@@ -106,21 +108,6 @@ function someProblems(problems: readonly string[]): string {
   return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
 }
 
-/**
- * Where DATABASE_URL points, from the URL alone: pg's own parser would read
- * the files an `sslcert=` names, and a missing one is the database probe's
- * finding to report, not this one's.
- */
-export function locateDatabase(databaseUrl: string): Pick<DatabaseTarget, "location" | "database" | "schema"> {
-  const url = new URL(databaseUrl);
-  // A Unix socket is named by `?host=/path`, which wins over the URL's host (as in pg).
-  const host = url.searchParams.get("host") || url.hostname || "localhost";
-  return {
-    location: `${host}:${url.port || "5432"}`,
-    database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
-    schema: url.searchParams.get("schema") ?? "public",
-  };
-}
 
 export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
   const parsed = locateDatabase(config.databaseUrl);

@@ -3,7 +3,7 @@
  * seed's words where it knows the error (src/seed/database-errors.ts), and
  * otherwise with the database's own code and reason line.
  */
-import { describeDatabaseProblem, reasonLine } from "../seed/database-errors.js";
+import { describeDatabaseProblem, reasonLine } from "../database/errors.js";
 
 /** One line: what went wrong with the database at `location` and what to fix. Never holds the URL. */
 export function describeDatabaseFailure(error: unknown, databaseUrl: string, location: string): string {

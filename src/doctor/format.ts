@@ -4,8 +4,8 @@
  * secrets, its emails redacted and its control characters flattened, so a
  * detail quoting a library's message can neither leak nor break the layout.
  */
-import type { Scrub } from "../log.js";
-import { redactEmail } from "../report.js";
+import type { Scrub } from "../shared/logging.js";
+import { redactEmail } from "../seed/report.js";
 import { CHECK_NAMES, type CheckStatus, type NamedResult } from "./checks.js";
 
 export type MarkStyle = "words" | "symbols";

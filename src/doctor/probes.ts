@@ -7,8 +7,8 @@
 import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import pg from "pg";
 
-import { loadManifest } from "../manifest.js";
-import { withPgClient } from "../shared/postgres.js";
+import { loadManifest } from "../manifest/index.js";
+import { withPgClient } from "../shared/postgres/client.js";
 import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
 import type { MigrationRecord } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";

@@ -3,16 +3,15 @@
  * through `DoctorRunDependencies`, whose defaults are the real ones, so tests
  * drive a whole run with fakes and no module mocks.
  */
-import { parseArgs } from "node:util";
-
-import { DEFAULT_USERS_FILE } from "../config.js";
-import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../errors/index.js";
-import { createScrubber, secretsFromEnvironment } from "../log.js";
+import { DEFAULT_USERS_FILE } from "../shared/config/environment.js";
+import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../shared/cli/exit-codes.js";
+import { parseFlags, UsageError } from "../shared/cli/usage.js";
+import { createScrubber, secretsFromEnvironment } from "../shared/logging.js";
 import { runChecklist, type DoctorDependencies } from "./checks.js";
 import { clean, formatResult, formatSummary, type MarkStyle } from "./format.js";
 import { realDependencies } from "./probes.js";
 
-export const USAGE = `Usage: npm run doctor -- [--users <file>]
+export const DOCTOR_USAGE = `Usage: npm run doctor -- [--users <file>]
   Checks what a boot needs, in order, one line per check with what to fix:
   configuration, manifest, database reachable, migrations, Cognito user pool, Cognito lookups.
   Reads the same environment as the seed (DATABASE_URL, AWS_REGION, AWS_COGNITO_USER_POOL_ID, ...).
@@ -31,36 +30,9 @@ const OPTIONS = {
   help: { type: "boolean", short: "h" },
 } as const;
 
-class UsageProblem extends Error {
-  override name = "UsageProblem" as const;
-}
-
-/** node:util's messages are long and suggest `--` for positionals; say what is wrong in a few words. */
-function describeArgsError(error: unknown): string {
-  const code = (error as { code?: string }).code;
-  const message = (error as Error).message;
-  // "Option '-h, --help' does not take an argument": the long name is the one to show.
-  const option = /'(?:-\w, )?(-{1,2}[^'\s,]*)/.exec(message)?.[1] ?? "flag";
-  switch (code) {
-    case "ERR_PARSE_ARGS_UNKNOWN_OPTION":
-      return `unknown flag ${option}`;
-    case "ERR_PARSE_ARGS_INVALID_OPTION_VALUE":
-      return /does not take an argument/.test(message) ? `${option} takes no value` : `${option} needs a value`;
-    case "ERR_PARSE_ARGS_UNEXPECTED_POSITIONAL":
-      return `unexpected argument ${/'([^']*)'/.exec(message)?.[1] ?? ""}`.trim();
-    default:
-      return message;
-  }
-}
-
-function parseFlags(argv: readonly string[]): { users: string | undefined; help: boolean } {
-  let values;
-  try {
-    ({ values } = parseArgs({ args: [...argv], options: OPTIONS, strict: true, allowPositionals: false }));
-  } catch (error) {
-    throw new UsageProblem(`${describeArgsError(error)}; see --help`);
-  }
-  if (values.users === "") throw new UsageProblem("--users needs a file name; see --help");
+function parseDoctorFlags(argv: readonly string[]): { users: string | undefined; help: boolean } {
+  const values = parseFlags(argv, OPTIONS);
+  if (values.users === "") throw new UsageError(["--users needs a file name; see --help"]);
   return { users: values.users, help: values.help ?? false };
 }
 
@@ -73,14 +45,14 @@ export async function runDoctor(
   const scrub = createScrubber(secretsFromEnvironment(options.env));
   let flags;
   try {
-    flags = parseFlags(options.argv);
+    flags = parseDoctorFlags(options.argv);
   } catch (error) {
-    if (!(error instanceof UsageProblem)) throw error;
+    if (!(error instanceof UsageError)) throw error;
     deps.errors.write(`doctor: ${clean(error.message, scrub)}\n`);
     return EXIT_USAGE;
   }
   if (flags.help) {
-    deps.output.write(`${USAGE}\n`);
+    deps.output.write(`${DOCTOR_USAGE}\n`);
     return EXIT_OK;
   }
   const style: MarkStyle = deps.output.isTTY === true ? "symbols" : "words";

@@ -20,7 +20,7 @@ import { createRequire } from "node:module";
 
 import type { CsvError } from "csv-parse/sync";
 
-import { ManifestError } from "../errors/index.js";
+import { ManifestError } from "./ManifestError.js";
 import { describeIssue, describeKey, duplicateOf } from "./problems.js";
 import { ManifestSchema, type ManifestEntry } from "./schema.js";
 
@@ -40,12 +40,8 @@ interface Problem {
   text: string;
 }
 
-/** Problems found before the rows could be read as entries; they end the parse. */
-class CsvProblems extends Error {
-  constructor(readonly problems: Problem[]) {
-    super("CSV problems");
-  }
-}
+/** What a step of the reading found: its result, or the problems that end the parse. */
+type Read<T> = { value: T } | { problems: Problem[] };
 
 /**
  * The file's text. A spreadsheet saving "CSV" rather than "CSV UTF-8" writes
@@ -80,7 +76,7 @@ function loadCsvParse(): typeof import("csv-parse/sync") {
 }
 
 /** Every record with the line it starts on; blank lines come through as a record of one empty field. */
-function readRows(text: string): Row[] {
+function readRows(text: string): Read<Row[]> {
   const { CsvError, parse } = loadCsvParse();
   const rows: Row[] = [];
   let nextLine = 1;
@@ -103,17 +99,17 @@ function readRows(text: string): Row[] {
     if (!(error instanceof CsvError)) throw error;
     // The record that failed starts on the line after the last one read; other faults are on the line csv-parse was at.
     const line = error.code === "CSV_QUOTE_NOT_CLOSED" || typeof error.lines !== "number" ? nextLine : error.lines;
-    throw new CsvProblems([{ line, text: describeCsvError(error) }]);
+    return { problems: [{ line, text: describeCsvError(error) }] };
   }
-  return rows;
+  return { value: rows };
 }
 
 const isBlank = (row: Row) => row.fields.every((field) => field === "");
 
 /** Which field of a row holds each column, from the header; or the header's problems. */
-function readHeader(header: Row | undefined): Record<Column, number> {
+function readHeader(header: Row | undefined): Read<Record<Column, number>> {
   const expected = `the first line must name the columns ${CSV_COLUMNS.join(",")} (in any order)`;
-  if (header === undefined) throw new CsvProblems([{ line: 1, text: `missing header row: ${expected}` }]);
+  if (header === undefined) return { problems: [{ line: 1, text: `missing header row: ${expected}` }] };
   const names = header.fields.map((field) => field.trim().toLowerCase());
   const known = (name: string): name is Column => (CSV_COLUMNS as readonly string[]).includes(name);
   const { line } = header;
@@ -121,11 +117,13 @@ function readHeader(header: Row | undefined): Record<Column, number> {
   if (!names.some(known)) {
     const [only] = names;
     const separator = names.length === 1 && only !== undefined ? (only.includes(";") ? "semicolons" : only.includes("\t") ? "tabs" : "") : "";
-    throw new CsvProblems([
-      separator === ""
-        ? { line, text: `missing header row: ${expected}` }
-        : { line, text: `the columns are separated by ${separator}; a manifest's columns must be separated by commas` },
-    ]);
+    return {
+      problems: [
+        separator === ""
+          ? { line, text: `missing header row: ${expected}` }
+          : { line, text: `the columns are separated by ${separator}; a manifest's columns must be separated by commas` },
+      ],
+    };
   }
 
   const problems: Problem[] = [];
@@ -137,30 +135,27 @@ function readHeader(header: Row | undefined): Record<Column, number> {
     else index[name] = i;
   });
   for (const column of CSV_COLUMNS) if (index[column] === undefined) problems.push({ line, text: `missing column ${column}` });
-  if (problems.length > 0) throw new CsvProblems(problems);
-  return index as Record<Column, number>;
+  if (problems.length > 0) return { problems };
+  return { value: index as Record<Column, number> };
 }
 
 /** The entries, or every problem with its line. */
 function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] } {
-  let rows: Row[];
-  let columns: Record<Column, number>;
-  try {
-    rows = readRows(text).filter((row) => !isBlank(row));
-    columns = readHeader(rows[0]);
-  } catch (error) {
-    if (error instanceof CsvProblems) return { problems: error.problems };
-    throw error;
-  }
-  const [header, ...records] = rows as [Row, ...Row[]];
+  const everyRow = readRows(text);
+  if ("problems" in everyRow) return everyRow;
+  const rows = everyRow.value.filter((row) => !isBlank(row));
+  const header = readHeader(rows[0]);
+  if ("problems" in header) return header;
+  const columns = header.value;
+  const [headerRow, ...records] = rows as [Row, ...Row[]];
 
   const problems: Problem[] = [];
   /** The line of each entry given to the schema. */
   const lines: number[] = [];
   const users: Record<Column, string>[] = [];
   for (const { line, fields } of records) {
-    if (fields.length !== header.fields.length) {
-      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${header.fields.length}` });
+    if (fields.length !== headerRow.fields.length) {
+      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${headerRow.fields.length}` });
       continue;
     }
     lines.push(line);
@@ -172,7 +167,7 @@ function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] 
     });
   }
   if (users.length === 0 && problems.length === 0) {
-    return { problems: [{ line: header.line, text: "must list at least one user (no rows below the header)" }] };
+    return { problems: [{ line: headerRow.line, text: "must list at least one user (no rows below the header)" }] };
   }
 
   const parsed = ManifestSchema.safeParse({ users }, { reportInput: true });

@@ -2,7 +2,7 @@
  * Manifest entries handed over in code (the library's callers) rather than
  * read from a file: held to the same rules, with problems in the same words.
  */
-import { ManifestError } from "../errors/index.js";
+import { ManifestError } from "./ManifestError.js";
 import { describeIssue, formatPath } from "./problems.js";
 import { ManifestSchema, ManifestUserSchema, type ManifestEntry } from "./schema.js";
 

@@ -2,7 +2,7 @@
  * A JSON manifest: `{"users": [...]}`. Every problem names the entry index and
  * the field: `users[2].email: must not contain a double quote (")`.
  */
-import { ManifestError } from "../errors/index.js";
+import { ManifestError } from "./ManifestError.js";
 import { describeIssue, formatPath, printable } from "./problems.js";
 import { ManifestSchema, type ManifestEntry } from "./schema.js";
 

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 
-import { ROLES, ROLE_NAMES, type RoleName } from "../roles.js";
+import { ROLES, ROLE_NAMES, type RoleName } from "../shared/roles.js";
 
 /** RFC 5321's limit on an address. */
 export const MAX_EMAIL_LENGTH = 254;

@@ -1,7 +1,7 @@
 /** What Prisma has recorded of the migrations it applied: the `_prisma_migrations` table. */
 import type pg from "pg";
 
-import { quoteIdentifier } from "../shared/postgres.js";
+import { quoteIdentifier } from "../shared/postgres/quote.js";
 import type { ChecksummedRecord } from "./history.js";
 
 /**

@@ -1,7 +1,8 @@
 import pg from "pg";
 
-import { ConnectionFailure, describeConnectionError } from "./connection-errors.js";
-import { quoteIdentifier } from "../shared/postgres.js";
+import { describeConnectionError } from "./connection-errors.js";
+import { SchemaEngineError } from "./SchemaEngineError.js";
+import { quoteIdentifier } from "../shared/postgres/quote.js";
 import type { PostgresTarget } from "./postgres-target.js";
 
 const DUPLICATE_DATABASE = "42P04";
@@ -17,7 +18,7 @@ async function withClient<T>(target: PostgresTarget, database: string, work: (cl
   }
 }
 
-/** Throws a {@link ConnectionFailure} when the database cannot be used. */
+/** Throws a {@link SchemaEngineError} when the database cannot be used. */
 export async function canConnect(target: PostgresTarget): Promise<void> {
   try {
     await withClient(target, target.database, (client) => client.query("SELECT 1"));
@@ -45,6 +46,6 @@ export async function runCliCommand(command: string | undefined, target: Postgre
       await createDatabase(target);
       return;
     default:
-      throw new ConnectionFailure(`The offline schema engine has no CLI command "${command ?? ""}".`);
+      throw new SchemaEngineError(`The offline schema engine has no CLI command "${command ?? ""}".`);
   }
 }

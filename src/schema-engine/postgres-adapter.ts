@@ -11,7 +11,7 @@ import {
 } from "@prisma/driver-adapter-utils";
 import pg from "pg";
 
-import { quoteIdentifier } from "../shared/postgres.js";
+import { quoteIdentifier } from "../shared/postgres/quote.js";
 import type { PostgresTarget } from "./postgres-target.js";
 
 /** Postgres' internal one-byte `"char"` type, which `pg_catalog` uses for flags such as `contype`. */
@@ -74,12 +74,12 @@ class CatalogReadingClient extends pg.Client {
 }
 
 /** What Postgres said when a script failed, before the adapter filed it under a Prisma kind. */
-export interface DatabaseError {
+export interface ScriptFailure {
   code: string;
   message: string;
 }
 
-function databaseErrorOf(error: unknown): DatabaseError | undefined {
+function scriptFailureOf(error: unknown): ScriptFailure | undefined {
   if (!isDriverAdapterError(error)) return undefined;
   const cause = error.cause as { originalCode?: unknown; originalMessage?: unknown };
   return typeof cause.originalCode === "string" && typeof cause.originalMessage === "string"
@@ -100,7 +100,7 @@ class MigrationAdapter implements SqlDriverAdapter {
   constructor(
     private readonly inner: PrismaPgAdapter,
     private readonly release: () => Promise<void>,
-    private readonly onScriptError: (error: DatabaseError) => void = () => {},
+    private readonly onScriptError: (error: ScriptFailure) => void = () => {},
   ) {
     this.provider = inner.provider;
     this.adapterName = inner.adapterName;
@@ -129,7 +129,7 @@ class MigrationAdapter implements SqlDriverAdapter {
     try {
       await this.inner.executeRaw({ sql: script, args: [], argTypes: [] });
     } catch (error) {
-      const databaseError = databaseErrorOf(error);
+      const databaseError = scriptFailureOf(error);
       if (databaseError) this.onScriptError(databaseError);
       throw error;
     }
@@ -163,7 +163,7 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   readonly provider = "postgres" as const;
   readonly adapterName = "@prisma/adapter-pg";
   private readonly openShadows = new Set<() => Promise<void>>();
-  private lastScriptError: DatabaseError | undefined;
+  private lastScriptError: ScriptFailure | undefined;
 
   constructor(
     private readonly main: PostgresTarget,
@@ -175,12 +175,12 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
     return new MigrationAdapter(inner, () => inner.dispose(), this.recordScriptError);
   }
 
-  private readonly recordScriptError = (error: DatabaseError) => {
+  private readonly recordScriptError = (error: ScriptFailure) => {
     this.lastScriptError = error;
   };
 
   /** The database's own report of the last failed script, once; `undefined` if none failed since the last call. */
-  takeScriptError(): DatabaseError | undefined {
+  takeScriptError(): ScriptFailure | undefined {
     const error = this.lastScriptError;
     this.lastScriptError = undefined;
     return error;

@@ -1,6 +1,8 @@
 import type { ClientConfig } from "pg";
 import { parseIntoClientConfig } from "pg-connection-string";
 
+import { locateDatabase } from "../shared/postgres/location.js";
+
 /** A Postgres database to connect to, as discrete pg fields plus Prisma's `?schema=`. */
 export interface PostgresTarget {
   client: ClientConfig;
@@ -18,12 +20,6 @@ export function parsePostgresUrl(url: string): PostgresTarget {
     throw new Error(`The database URL must start with postgresql:// (got ${parsed.protocol}//).`);
   }
   const client = parseIntoClientConfig(url);
-  const schema = parsed.searchParams.get("schema") ?? undefined;
-  const host = typeof client.host === "string" && client.host !== "" ? client.host : "localhost";
-  return {
-    client,
-    schema,
-    location: `${host}:${String(client.port ?? 5432)}`,
-    database: client.database ?? "postgres",
-  };
+  const { location, database } = locateDatabase(url);
+  return { client, schema: parsed.searchParams.get("schema") ?? undefined, location, database };
 }

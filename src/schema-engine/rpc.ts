@@ -1,6 +1,8 @@
 import { createInterface } from "node:readline";
 import type { Readable, Writable } from "node:stream";
 
+import { prismaCodeOf, SchemaEngineError } from "./SchemaEngineError.js";
+
 /** A JSON-RPC 2.0 request as Prisma's CLI sends it, one per stdin line. */
 export interface RpcRequest {
   id: number | string;
@@ -27,12 +29,6 @@ export interface RpcPeer {
   print(content: string): void;
 }
 
-/** Thrown by a handler when the engine cannot go on (a WebAssembly trap poisons the instance). */
-export class EnginePanic extends Error {
-  override name = "EnginePanic" as const;
-}
-
-const PRISMA_ERROR_CODE = /^P\d{4}$/;
 
 /**
  * Maps anything a handler throws to a response error. Known Prisma errors carry
@@ -41,12 +37,12 @@ const PRISMA_ERROR_CODE = /^P\d{4}$/;
  */
 export function toRpcError(error: unknown): RpcError {
   const message = error instanceof Error ? error.message : String(error);
-  if (error instanceof EnginePanic || error instanceof WebAssembly.RuntimeError) {
+  if ((error instanceof SchemaEngineError && error.panic) || error instanceof WebAssembly.RuntimeError) {
     // The CLI prints `data.error.message` for a panic.
     return { code: 4466, message, data: { is_panic: true, message, error: { message } } };
   }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string" && PRISMA_ERROR_CODE.test(code)) {
+  const code = prismaCodeOf(error);
+  if (code !== undefined) {
     return { code: 4466, message: "An error happened.", data: { is_panic: false, message, error_code: code, meta: {} } };
   }
   return { code: 4466, message: "An error happened.", data: { is_panic: false, message } };

@@ -8,10 +8,10 @@
  * `schema.prisma` that the seed does not follow fails its type check. The lock
  * is the one raw statement: Prisma has no API for advisory locks.
  */
-import type { FlipDatabase } from "../db.js";
+import type { FlipDatabase } from "../database/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
 import { planSeed, type DatabaseState, type ProfileRow, type ProfileUpdate, type SeedPlan, type WriteCounts } from "./plan.js";
-import type { Resolution } from "./resolve.js";
+import type { Resolution } from "./resolve/resolve.js";
 
 type Transaction = Prisma.TransactionClient;
 

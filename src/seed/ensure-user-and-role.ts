@@ -3,12 +3,12 @@
  * single manifest entry, for the platform's own code (an onboarding hook, a
  * test fixture) that makes sure of one person at a time.
  */
-import type { FlipDatabase } from "../db.js";
+import type { FlipDatabase } from "../database/client.js";
 import type { IdentityDirectory, LookupStatus } from "../directory/identity-directory.js";
-import type { SeedLogger } from "../log.js";
+import type { SeedLogger } from "../shared/logging.js";
 import { validateEntry } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
-import type { UserReport } from "../report.js";
+import type { UserReport } from "./report.js";
 import { seedMainUsers } from "./seed-main-users.js";
 
 export interface UserResult {

@@ -4,10 +4,11 @@
  * unchanged rows are not written, and a role is bootstrapped at most once.
  */
 import type { Lookup } from "../directory/identity-directory.js";
-import { DatabaseError, FatalDirectoryError } from "../errors/index.js";
-import type { ManifestEntry } from "../manifest.js";
-import { ROLES, roleByName } from "../roles.js";
-import type { Resolution } from "./resolve.js";
+import { DatabaseError } from "../database/DatabaseError.js";
+import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
+import type { ManifestEntry } from "../manifest/index.js";
+import { ROLES, roleByName } from "../shared/roles.js";
+import type { Resolution } from "./resolve/resolve.js";
 
 export interface RoleRow {
   id: string;
@@ -54,7 +55,7 @@ export type ProfileChange = "create" | "update" | "unchanged";
 export type GrantDecision = "grant" | "adopt" | "keep";
 
 export interface UserPlan {
-  entry: ManifestEntry;
+  user: ManifestEntry;
   lookup: Lookup;
   /** Set for resolved users only. */
   userId?: string;
@@ -123,9 +124,9 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
     adoptions: [],
   };
   const seen = new Set<string>();
-  for (const { entry, lookup } of resolutions) {
+  for (const { user, lookup } of resolutions) {
     if (lookup.status !== "resolved") {
-      plan.users.push({ entry, lookup });
+      plan.users.push({ user, lookup });
       continue;
     }
     const userId = lookup.sub;
@@ -136,28 +137,28 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
     }
     seen.add(userId);
 
-    const row = { userId, name: entry.name, organisation: entry.organisation };
+    const row = { userId, name: user.name, organisation: user.organisation };
     const current = state.profiles.get(userId);
     let profile: ProfileChange = "unchanged";
     if (!current) {
       profile = "create";
       plan.profileCreates.push(row);
-    } else if (current.name !== entry.name || current.organisation !== entry.organisation) {
+    } else if (current.name !== user.name || current.organisation !== user.organisation) {
       profile = "update";
       const changes = {
-        ...(current.name !== entry.name && { name: entry.name }),
-        ...(current.organisation !== entry.organisation && { organisation: entry.organisation }),
+        ...(current.name !== user.name && { name: user.name }),
+        ...(current.organisation !== user.organisation && { organisation: user.organisation }),
       };
       plan.profileUpdates.push({ ...row, changes });
     }
 
-    const grantRow = { userId, roleId: roleByName(entry.role).id };
+    const grantRow = { userId, roleId: roleByName(user.role).id };
     let grant: GrantDecision = "keep";
     if (!state.seedGrants.has(userId)) {
       grant = state.usersWithRoles.has(userId) ? "adopt" : "grant";
       (grant === "grant" ? plan.grants : plan.adoptions).push(grantRow);
     }
-    plan.users.push({ entry, lookup, userId, profile, grant });
+    plan.users.push({ user, lookup, userId, profile, grant });
   }
   return plan;
 }

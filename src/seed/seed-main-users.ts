@@ -4,18 +4,19 @@
  * apply everything in one transaction, report. `npx prisma db seed` runs
  * exactly this; the command adds only what belongs to a command line.
  */
-import { databaseUrlOf } from "../database-url.js";
-import type { FlipDatabase } from "../db.js";
+import { databaseUrlOf } from "../database/urls.js";
+import type { FlipDatabase } from "../database/client.js";
 import type { IdentityDirectory } from "../directory/identity-directory.js";
-import { SeedError, StrictModeError, UnexpectedError } from "../errors/index.js";
-import { createScrubber, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../log.js";
+import { StrictModeError } from "./StrictModeError.js";
+import { FlipDbError, UnexpectedError } from "../shared/errors.js";
+import { createScrubber, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
 import { validateEntries } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
-import type { Progress } from "../progress.js";
-import { buildReport, logReport, logUser, redactEmail, type RunRecord, type SeedReport, type Timings } from "../report.js";
+import type { Progress } from "./progress.js";
+import { buildReport, logReport, logUser, redactEmail, type RunRecord, type SeedReport, type Timings } from "./report.js";
 import { applySeed, type ApplyResult } from "./apply.js";
-import { toDatabaseError } from "./database-errors.js";
-import { resolveAll, type Resolution, type ResolveResult } from "./resolve.js";
+import { toDatabaseError } from "../database/errors.js";
+import { resolveAll, type Resolution, type ResolveResult } from "./resolve/resolve.js";
 import type { StrategyRequest } from "./strategy.js";
 
 export const SEED_DEFAULTS = {
@@ -62,7 +63,7 @@ export interface RunClock {
 /** A run's report, and the error it stopped on if it did: the command writes the report either way. */
 export interface SeedOutcome {
   report: SeedReport;
-  failure?: SeedError;
+  failure?: FlipDbError;
 }
 
 /** Phase times, kept as each phase ends, so that a run that stops reports them too. */
@@ -110,7 +111,7 @@ class PhaseTimer {
 function skippedUsers(resolutions: readonly Resolution[], redact: boolean): string[] {
   return resolutions
     .filter(({ lookup }) => lookup.status !== "resolved")
-    .map(({ entry, lookup }) => `${redact ? redactEmail(entry.email) : entry.email} (${lookup.status})`);
+    .map(({ user, lookup }) => `${redact ? redactEmail(user.email) : user.email} (${lookup.status})`);
 }
 
 /** With `strict`, a skipped user stops the run before the database is opened. */
@@ -138,11 +139,11 @@ async function apply(db: FlipDatabase, resolutions: readonly Resolution[], optio
     });
   } catch (error) {
     // The planner's own findings (a role stored under a foreign id, say) are already in the seed's words.
-    throw error instanceof SeedError ? error : toDatabaseError(error, databaseUrlOf(db));
+    throw error instanceof FlipDbError ? error : toDatabaseError(error, databaseUrlOf(db));
   }
 }
 
-function logFailure(logger: SeedLogger, report: SeedReport, failure: SeedError): void {
+function logFailure(logger: SeedLogger, report: SeedReport, failure: FlipDbError): void {
   // Who was skipped matters most when strict mode stops the run; the lookups are known by then.
   for (const user of report.users) if (user.outcome !== "resolved") logUser(logger, user);
   for (const problem of failure.problems) logger.fatal({ code: failure.code }, problem);
@@ -164,7 +165,7 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions): Promise<S
   const startedAt = new Date(Date.now() - timer.elapsedMs());
   let resolution: ResolveResult | undefined;
   let applied: ApplyResult | undefined;
-  const record = (failure?: SeedError): RunRecord => ({
+  const record = (failure?: FlipDbError): RunRecord => ({
     dryRun: options.dryRun ?? false,
     strict: options.strict ?? false,
     startedAt,
@@ -210,7 +211,7 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions): Promise<S
 
 /**
  * Seeds the well-known users: FLIP's `seed_main_users`. Resolves to the run's
- * report, skipped users included; throws the seed's error (a `SeedError`, with
+ * report, skipped users included; throws the seed's error (a `FlipDbError`, with
  * `code` and `problems`) where the command would exit 1: a bad entry, a fatal
  * directory error, a database failure, or `strict` with skipped users.
  * Nothing is written when it throws.

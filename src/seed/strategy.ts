@@ -3,13 +3,13 @@
  * one paginated scan of the whole pool (60 accounts a page). Pure: the
  * numbers in, the choice and its reason out.
  */
-import type { DirectoryFacts } from "../directory/identity-directory.js";
+import { MAX_PAGE_SIZE, type DirectoryFacts } from "../directory/identity-directory.js";
 
 export type LookupStrategy = "filter" | "scan";
-export type StrategyRequest = LookupStrategy | "auto";
+/** What `--lookup` (or the library's `lookup` option) may ask for: `auto` lets the seed choose. */
+export const STRATEGY_REQUESTS = ["auto", "filter", "scan"] as const;
+export type StrategyRequest = (typeof STRATEGY_REQUESTS)[number];
 
-/** ListUsers' largest page. */
-export const PAGE_SIZE = 60;
 
 /**
  * Below this many emails the pool's size is not even asked for: a scan could
@@ -28,7 +28,7 @@ export interface StrategyChoice {
 }
 
 export function scanCalls(poolSize: number): number {
-  return Math.max(1, Math.ceil(poolSize / PAGE_SIZE));
+  return Math.max(1, Math.ceil(poolSize / MAX_PAGE_SIZE));
 }
 
 /**

@@ -6,18 +6,18 @@ import { randomUUID } from "node:crypto";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { connectDatabase, type FlipDatabase } from "../../src/db.js";
-import type { ManifestEntry } from "../../src/manifest.js";
-import { ROLES } from "../../src/roles.js";
+import { connectDatabase, type FlipDatabase } from "../../src/database/client.js";
+import type { ManifestEntry } from "../../src/manifest/index.js";
+import { ROLES } from "../../src/shared/roles.js";
 import { applySeed } from "../../src/seed/apply.js";
-import type { Resolution } from "../../src/seed/resolve.js";
+import type { Resolution } from "../../src/seed/resolve/resolve.js";
 import { migratedDatabase, rowVersions } from "../support/seed-fixture.js";
 import { query } from "../support/stack.js";
 
 const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
 
-function resolved(sub: string, entry: ManifestEntry): Resolution {
-  return { entry, lookup: { status: "resolved", sub } };
+function resolved(sub: string, user: ManifestEntry): Resolution {
+  return { user, lookup: { status: "resolved", sub } };
 }
 
 const clients: FlipDatabase[] = [];
@@ -70,7 +70,7 @@ describe("the applier against PostgreSQL", () => {
     ];
     const db = open(url);
     await applySeed(db, entries, OPTIONS);
-    const renamed = entries.map((r) => ({ ...r, entry: { ...r.entry, organisation: "Merged Trust" } }));
+    const renamed = entries.map((r) => ({ ...r, user: { ...r.user, organisation: "Merged Trust" } }));
     // Another tool deletes Bea's profile just before the seed's update is sent.
     const racing = db.$extends({
       query: {
@@ -102,7 +102,7 @@ describe("the applier against PostgreSQL", () => {
     await query(url, "UPDATE roles SET description = 'edited', updated_at = now() - interval '1 day' WHERE id = $1", [ROLES[2].id]);
     const before = await query<{ id: string; updated_at: Date }>(url, "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles");
 
-    const moved = [{ ...entries[0]!, entry: { ...entries[0]!.entry, organisation: "East Trust" } }, entries[1]!];
+    const moved = [{ ...entries[0]!, user: { ...entries[0]!.user, organisation: "East Trust" } }, entries[1]!];
     const { written } = await applySeed(db, moved, OPTIONS);
     expect(written).toEqual({ roles: 1, profilesCreated: 0, profilesUpdated: 1, userRoles: 0, seedGrants: 0 });
     const after = await query<{ id: string; updated_at: Date }>(url, "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles");

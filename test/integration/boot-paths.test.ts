@@ -12,7 +12,7 @@ import { randomBytes } from "node:crypto";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
 import { copyOfPackage, type PackageCopy } from "../support/package-copy.js";
 import { entry, grants, logLines, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
 import { freshDatabase, output, query, stack } from "../support/stack.js";

@@ -5,7 +5,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import { freePort } from "../../src/dev/free-port.js";
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { entry, grants, logLines, scenario } from "../support/seed-fixture.js";
 import { freshDatabase, output, pathWithoutPackageBins, query, ROOT, stack } from "../support/stack.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";

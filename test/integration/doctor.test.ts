@@ -2,7 +2,7 @@ import path from "node:path";
 
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
 import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
 import { environmentFor, freshDatabase, freshPool, output, prisma, query, ROOT, stack } from "../support/stack.js";

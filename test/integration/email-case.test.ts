@@ -11,7 +11,7 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { SeedReport } from "../../src/report.js";
+import type { SeedReport } from "../../src/seed/report.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry, migratedDatabase, seedThroughPrisma, writeManifest } from "../support/seed-fixture.js";
 import { environmentFor, freshPool, output, stack } from "../support/stack.js";

@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { ROOT } from "../support/stack.js";
 
 interface StackReport {

@@ -15,7 +15,7 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { copyOfPackage } from "../support/package-copy.js";
 import { entry, grants, profiles, scenario } from "../support/seed-fixture.js";
 import { output, ROOT } from "../support/stack.js";

@@ -14,7 +14,7 @@ import { stripVTControlCharacters } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { assertPostgresCanStart, closedDirectories, serverUser } from "../../src/dev/postgres-access.js";
-import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
 import { output, ROOT } from "../support/stack.js";
 
 const AS_ROOT = process.getuid!() === 0;

@@ -11,7 +11,7 @@ import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { entry, grants, scenario } from "../support/seed-fixture.js";
 import { freshDatabase, output, pathWithoutPackageBins, ROOT } from "../support/stack.js";
 

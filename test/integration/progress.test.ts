@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { entry, scenario } from "../support/seed-fixture.js";
 import { output, ROOT } from "../support/stack.js";
 

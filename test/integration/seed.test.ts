@@ -5,9 +5,9 @@ import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { SeedReport } from "../../src/report.js";
-import { THROTTLE_RETRIES } from "../../src/seed/resolve.js";
-import { ROLES } from "../../src/roles.js";
+import type { SeedReport } from "../../src/seed/report.js";
+import { THROTTLE_RETRIES } from "../../src/seed/resolve/resolve.js";
+import { ROLES } from "../../src/shared/roles.js";
 import { startFaultProxy, awsError, type Fault, type FaultProxy } from "../support/fault-proxy.js";
 import {
   entry,

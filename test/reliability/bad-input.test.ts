@@ -19,8 +19,8 @@ import path from "node:path";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandResult } from "../../src/dev/run-command.js";
-import type { ManifestEntry } from "../../src/manifest.js";
+import type { CommandResult } from "../support/run-command.js";
+import type { ManifestEntry } from "../../src/manifest/index.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry } from "../support/seed-fixture.js";
 import { output, query, stack } from "../support/stack.js";

@@ -11,9 +11,9 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { SEED_APPLICATION_NAME } from "../../src/db.js";
+import { SEED_APPLICATION_NAME } from "../../src/database/client.js";
 import { startCognito, type LocalCognito, type PreloadedPool } from "../../src/dev/cognito.js";
-import type { ManifestEntry } from "../../src/manifest.js";
+import type { ManifestEntry } from "../../src/manifest/index.js";
 import { writeManifest } from "../support/seed-fixture.js";
 import { output, prisma, query, ROOT, stack } from "../support/stack.js";
 import { count, mustBeZero, scale } from "./support/figures.js";

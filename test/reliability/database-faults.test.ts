@@ -9,7 +9,7 @@ import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { SeedReport } from "../../src/report.js";
+import type { SeedReport } from "../../src/seed/report.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry, logLines } from "../support/seed-fixture.js";
 import { startSilentServer, startTcpProxy } from "../support/tcp-proxy.js";

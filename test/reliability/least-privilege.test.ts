@@ -12,7 +12,7 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
-import type { CommandResult } from "../../src/dev/run-command.js";
+import type { CommandResult } from "../support/run-command.js";
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";
 import { entry, logLines, rowVersions } from "../support/seed-fixture.js";
 import { output, query, ROOT, stack } from "../support/stack.js";

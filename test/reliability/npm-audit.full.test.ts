@@ -8,7 +8,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../../src/dev/run-command.js";
+import { runCommand } from "../support/run-command.js";
 import { output, ROOT } from "../support/stack.js";
 import { check } from "./support/supply-chain.js";
 

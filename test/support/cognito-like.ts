@@ -6,6 +6,8 @@
  */
 import { randomUUID } from "node:crypto";
 
+import { MAX_PAGE_SIZE } from "../../src/directory/identity-directory.js";
+
 /** Cognito's quota categories for the actions the seed and its tools call. */
 export const QUOTA_CATEGORY: Readonly<Record<string, string>> = {
   ListUsers: "UserList",
@@ -14,8 +16,6 @@ export const QUOTA_CATEGORY: Readonly<Record<string, string>> = {
   AdminGetUser: "UserRead",
 };
 
-/** ListUsers' largest page. */
-export const MAX_PAGE = 60;
 
 /** A token bucket: `rate` tokens a second, holding at most `capacity` (one second's worth by default). */
 export class TokenBucket {
@@ -93,7 +93,7 @@ export class Pager {
 
   /** A page, or `undefined` for a token this pager did not hand out for this query. */
   async page(request: ListUsersRequest): Promise<Page | undefined> {
-    const size = Math.min(request.Limit ?? MAX_PAGE, MAX_PAGE);
+    const size = Math.min(request.Limit ?? MAX_PAGE_SIZE, MAX_PAGE_SIZE);
     const query = Pager.queryOf(request);
     let id: string;
     let offset: number;

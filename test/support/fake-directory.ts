@@ -1,20 +1,26 @@
 import {
-  TransientDirectoryError,
+  MAX_PAGE_SIZE,
   type AccountPage,
   type DirectoryAccount,
+  type DirectoryAnswer,
   type DirectoryFacts,
   type IdentityDirectory,
-  type Lookup,
 } from "../../src/directory/identity-directory.js";
-import { emailKey, lookupFromAccounts } from "../../src/directory/matches.js";
+import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
+import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
+
+/** What a test scripts a lookup to answer: a directory's answer, or a transient failure to throw. */
+export type ScriptedAnswer = DirectoryAnswer | { status: "transient"; reason: string; throttled?: boolean };
 
 /**
  * An in-memory identity directory for unit tests: accounts in a list, pages
  * of `pageSize`, every call recorded. Its lookups compare emails as a pool
  * with `caseSensitive` does (default: case-sensitive, as Cognito's pools are
- * unless created otherwise). `lookup` can be replaced to script answers;
- * `pageFault` makes listing pages fail; `size: undefined` is a pool that does
- * not say its size, `facts: undefined` one that cannot describe itself.
+ * unless created otherwise). `lookup` can be replaced to script answers (a
+ * scripted `transient` one is thrown as the TransientDirectoryError a real
+ * directory throws); `pageFault` makes listing pages fail; `size: undefined`
+ * is a pool that does not say its size, `facts: undefined` one that cannot
+ * describe itself just now.
  */
 export function fakeDirectory(
   accounts: readonly DirectoryAccount[] = [],
@@ -23,19 +29,23 @@ export function fakeDirectory(
     size?: number | undefined;
     caseSensitive?: boolean;
     facts?: undefined;
-    lookup?: (email: string, signal?: AbortSignal) => Promise<Lookup>;
+    lookup?: (email: string, signal?: AbortSignal) => Promise<ScriptedAnswer>;
     pageFault?: (page: number) => TransientDirectoryError | Error | undefined;
   } = {},
 ): IdentityDirectory & { close(): void; calls: string[]; closed: number } {
-  const pageSize = options.pageSize ?? 60;
+  const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
   const caseSensitive = options.caseSensitive ?? true;
   const calls: string[] = [];
   const directory = {
     calls,
     closed: 0,
-    async lookup(email: string, signal?: AbortSignal): Promise<Lookup> {
+    async lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer> {
       calls.push(`lookup ${email}`);
-      if (options.lookup) return options.lookup(email, signal);
+      if (options.lookup) {
+        const answer = await options.lookup(email, signal);
+        if (answer.status === "transient") throw new TransientDirectoryError(answer.reason, answer.throttled === true);
+        return answer;
+      }
       // What a filter on `email = "<email>"` lists, compared by the pool's rule.
       const wanted = emailKey(email, caseSensitive);
       const listed = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
@@ -49,9 +59,9 @@ export function fakeDirectory(
       const next = (page + 1) * pageSize < accounts.length ? String(page + 1) : undefined;
       return { accounts: accounts.slice(page * pageSize, (page + 1) * pageSize), next };
     },
-    async describe(): Promise<DirectoryFacts | undefined> {
+    async describe(): Promise<DirectoryFacts> {
       calls.push("describe");
-      if ("facts" in options) return undefined;
+      if ("facts" in options) throw new TransientDirectoryError("Cognito unavailable or unreachable (InternalErrorException, HTTP 500)", false);
       return { estimatedSize: "size" in options ? options.size : accounts.length, emailsCaseSensitive: caseSensitive };
     },
     close() {

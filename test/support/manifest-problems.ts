@@ -1,7 +1,7 @@
 import { expect } from "vitest";
 
-import { ManifestError } from "../../src/errors/index.js";
-import { parseManifest } from "../../src/manifest.js";
+import { ManifestError } from "../../src/manifest/ManifestError.js";
+import { parseManifest } from "../../src/manifest/index.js";
 
 /** The problems `parseManifest` reports for `text` read as `source`; fails the test unless it throws a ManifestError. */
 export function manifestProblems(text: string, source: string): readonly string[] {

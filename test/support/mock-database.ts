@@ -1,8 +1,8 @@
 import { mockDeep, type DeepMockProxy } from "vitest-mock-extended";
 
-import type { FlipDatabase } from "../../src/db.js";
+import type { FlipDatabase } from "../../src/database/client.js";
 import type { Prisma, Role, SeedGrant, UserProfile, UserRole } from "../../src/generated/prisma/client.js";
-import { ROLES } from "../../src/roles.js";
+import { ROLES } from "../../src/shared/roles.js";
 
 export interface CurrentRows {
   roles?: ReadonlyArray<{ id: string; name: string; description: string }>;

@@ -4,9 +4,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
-import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
-import type { ManifestEntry } from "../../src/manifest.js";
-import type { RoleName } from "../../src/roles.js";
+import { runCommand, type CommandResult } from "./run-command.js";
+import type { ManifestEntry } from "../../src/manifest/index.js";
+import type { RoleName } from "../../src/shared/roles.js";
 import { createDatabase } from "../../src/dev/local-stack.js";
 import { environmentFor, freshPool, prisma, query, ROOT, stack } from "./stack.js";
 

@@ -7,7 +7,7 @@ import { inject } from "vitest";
 
 import { createUserPool, type FixtureUser, type PoolSettings } from "../../src/dev/cognito.js";
 import { createDatabase, stackEnvironment } from "../../src/dev/local-stack.js";
-import { runCommand, type CommandResult } from "../../src/dev/run-command.js";
+import { runCommand, type CommandResult } from "./run-command.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
 

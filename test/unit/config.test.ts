@@ -1,7 +1,10 @@
 import { describe, expect, it } from "vitest";
 
-import { findReportPath, parseFlags, readEnvironment, USAGE } from "../../src/config.js";
-import { ConfigError, UsageError } from "../../src/errors/index.js";
+import { findReportPath, parseSeedFlags as parseFlags, SEED_USAGE as USAGE } from "../../src/seed/cli/flags.js";
+import { exitCodeFor } from "../../src/shared/cli/exit-codes.js";
+import { UsageError } from "../../src/shared/cli/usage.js";
+import { ConfigError } from "../../src/shared/config/ConfigError.js";
+import { readEnvironment } from "../../src/shared/config/environment.js";
 
 const REQUIRED = {
   DATABASE_URL: "postgresql://flip:s3cret@db.internal:5432/flip?schema=public",
@@ -170,7 +173,7 @@ describe("readEnvironment", () => {
     }
     expect(thrown).toBeInstanceOf(ConfigError);
     const error = thrown as ConfigError;
-    expect(error.exitCode).toBe(1);
+    expect(exitCodeFor(error)).toBe(1);
     expect(error.code).toBe("CONFIG_INVALID");
     expect(error.problems.map((problem) => problem.split(":")[0])).toEqual([
       "AWS_REGION",
@@ -228,7 +231,7 @@ describe("parseFlags", () => {
   ])("rejects %j with one line naming the problem, exit code 2", (argv, message) => {
     const error = usageError(argv);
     expect(error.problems).toEqual([`${message}; see --help`]);
-    expect(error.exitCode).toBe(2);
+    expect(exitCodeFor(error)).toBe(2);
     expect(error.code).toBe("USAGE");
   });
 

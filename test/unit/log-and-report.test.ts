@@ -2,8 +2,8 @@ import { Writable } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { createLogger, createScrubber, secretsFromEnvironment } from "../../src/log.js";
-import { countOutcomes, redactEmail } from "../../src/report.js";
+import { createLogger, createScrubber, secretsFromEnvironment } from "../../src/shared/logging.js";
+import { countOutcomes, redactEmail } from "../../src/seed/report.js";
 
 describe("redactEmail", () => {
   it.each([

@@ -9,7 +9,7 @@ import path from "node:path";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { CSV_COLUMNS, loadManifest, manifestFormatOf, parseManifest, type ManifestEntry } from "../../src/manifest.js";
+import { CSV_COLUMNS, loadManifest, manifestFormatOf, parseManifest, type ManifestEntry } from "../../src/manifest/index.js";
 import { manifestProblems } from "../support/manifest-problems.js";
 
 const SOURCE = "users.csv";

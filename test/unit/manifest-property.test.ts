@@ -18,9 +18,11 @@ import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { Lookup } from "../../src/directory/identity-directory.js";
-import { FatalDirectoryError, ManifestError } from "../../src/errors/index.js";
-import { parseManifest, type ManifestEntry } from "../../src/manifest.js";
-import { runSeedCommand, type ClosableDirectory } from "../../src/seed/command.js";
+import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
+import { FatalDirectoryError } from "../../src/directory/FatalDirectoryError.js";
+import { ManifestError } from "../../src/manifest/ManifestError.js";
+import { parseManifest, type ManifestEntry } from "../../src/manifest/index.js";
+import { runSeedCommand, type ClosableDirectory } from "../../src/seed/cli/command.js";
 import { mockDatabase } from "../support/mock-database.js";
 
 const SOURCE = "m.json";
@@ -360,7 +362,7 @@ describe("the seed command on generated manifests", () => {
               case "ambiguous":
                 return { status: "ambiguous", matches: 2 };
               case "transient":
-                return { status: "transient", reason: "throttled by Cognito" };
+                throw new TransientDirectoryError("throttled by Cognito", false);
               default:
                 return { status: "not_found" };
             }

@@ -26,8 +26,8 @@ import addFormats from "ajv-formats";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { MANIFEST_SCHEMA_FILE, writeManifestSchema } from "../../scripts/write-manifest-schema.js";
-import { ManifestError } from "../../src/errors/index.js";
-import { parseManifest } from "../../src/manifest.js";
+import { ManifestError } from "../../src/manifest/ManifestError.js";
+import { parseManifest } from "../../src/manifest/index.js";
 import { manifestJsonSchema, manifestJsonSchemaText } from "../../src/manifest/json-schema.js";
 
 const SHIPPED_MANIFEST = path.join(path.dirname(MANIFEST_SCHEMA_FILE), "seed-users.json");

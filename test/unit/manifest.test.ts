@@ -5,8 +5,10 @@ import { fileURLToPath } from "node:url";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { ManifestError } from "../../src/errors/index.js";
-import { loadManifest, ManifestSchema, parseManifest, type ManifestEntry } from "../../src/manifest.js";
+import { exitCodeFor } from "../../src/shared/cli/exit-codes.js";
+
+import { ManifestError } from "../../src/manifest/ManifestError.js";
+import { loadManifest, ManifestSchema, parseManifest, type ManifestEntry } from "../../src/manifest/index.js";
 import { manifestProblems } from "../support/manifest-problems.js";
 
 const SOURCE = "users.json";
@@ -267,9 +269,9 @@ describe("parseManifest: several problems", () => {
     expect(thrown).toMatchObject({
       name: "ManifestError",
       code: "MANIFEST_INVALID",
-      exitCode: 1,
       message: `${PREFIX}users[0].name: must not be empty; ${PREFIX}users[0].organisation: must not be empty`,
     });
+    expect(exitCodeFor(thrown as ManifestError)).toBe(1);
   });
 });
 

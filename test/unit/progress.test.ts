@@ -2,7 +2,7 @@ import { Writable } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { PROGRESS_FROM, resolutionProgress } from "../../src/progress.js";
+import { PROGRESS_FROM, resolutionProgress } from "../../src/seed/progress.js";
 
 function stream(isTTY: boolean) {
   let written = "";

@@ -9,8 +9,8 @@ import { randomBytes } from "node:crypto";
 import { expect, type TestContext } from "vitest";
 
 import type { FixtureUser } from "../../../src/dev/cognito.js";
-import { runCommand, type CommandResult } from "../../../src/dev/run-command.js";
-import type { ManifestEntry } from "../../../src/manifest.js";
+import { runCommand, type CommandResult } from "../../support/run-command.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
 import { environmentFor, freshPool, prisma, query, ROOT, stack } from "../../support/stack.js";
 import { mustBeZero } from "./figures.js";

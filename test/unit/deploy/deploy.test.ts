@@ -2,9 +2,10 @@ import { Writable } from "node:stream";
 
 import { describe, expect, it, vi } from "vitest";
 
-import { deploy, UsageProblem, type DeployDependencies } from "../../../src/deploy/deploy.js";
+import { deploy, type DeployDependencies } from "../../../src/deploy/deploy.js";
+import { UsageError } from "../../../src/shared/cli/usage.js";
 import type { MigrationCheck } from "../../../src/deploy/migration-check.js";
-import { createLogger, createScrubber } from "../../../src/log.js";
+import { createLogger, createScrubber } from "../../../src/shared/logging.js";
 
 const ENV = { DATABASE_URL: "postgresql://flip:pw-123456@db.internal:6543/flip" };
 
@@ -90,7 +91,7 @@ describe("deploy", () => {
 
   it("a usage error of its own is thrown as such, before anything runs", async () => {
     const h = harness(UP_TO_DATE);
-    await expect(h.run(["--wait-for-db", "soon"])).rejects.toBeInstanceOf(UsageProblem);
+    await expect(h.run(["--wait-for-db", "soon"])).rejects.toBeInstanceOf(UsageError);
     expect(h.deps.checkMigrations).not.toHaveBeenCalled();
   });
 });

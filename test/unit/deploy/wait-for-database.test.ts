@@ -51,9 +51,9 @@ describe("waitForDatabase", () => {
   it("gives up after the bound, saying what it last saw and what to do", async () => {
     const f = fakes([pgError("ECONNREFUSED")]);
     await expect(waitForDatabase("db:5432", 10, f.deps)).rejects.toThrow(
-      new DatabaseWaitError(
+      new DatabaseWaitError([
         "PostgreSQL at db:5432 did not accept connections within 10 s (last: ECONNREFUSED): check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
-      ),
+      ]),
     );
     // Never sleeps past the deadline.
     expect(f.sleeps.reduce((a, b) => a + b, 0)).toBe(10_000);

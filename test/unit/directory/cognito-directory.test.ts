@@ -11,9 +11,12 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 
+import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
+
 import { CognitoDirectory, createCognitoClient, createCognitoDirectory } from "../../../src/directory/cognito-directory.js";
-import { TransientDirectoryError, type Lookup } from "../../../src/directory/identity-directory.js";
-import { FatalDirectoryError } from "../../../src/errors/index.js";
+import type { Lookup } from "../../../src/directory/identity-directory.js";
+import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 
 const POOL_ID = "eu-west-2_AbCdEf123";
 const EMAIL = "alice@example.com";
@@ -194,13 +197,14 @@ describe("CognitoDirectory", () => {
   });
 
   describe("errors", () => {
-    it("returns transient, with the reason, when Cognito throttles", async () => {
+    it("throws a transient error, with the reason, when Cognito throttles", async () => {
       cognito
         .on(ListUsersCommand)
         .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
-      const lookup = await directory.lookup(EMAIL);
+      const error = await directory.lookup(EMAIL).catch((thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(TransientDirectoryError);
       // Marked as throttling, which the resolver answers by slowing down and asking again.
-      expect(lookup).toEqual({ status: "transient", throttled: true, reason: expect.stringMatching(/throttled.*TooManyRequestsException/) });
+      expect(error).toMatchObject({ throttled: true, reason: expect.stringMatching(/throttled.*TooManyRequestsException/) });
     });
 
     it("throws FatalDirectoryError naming AWS_COGNITO_USER_POOL_ID when the pool does not exist", async () => {
@@ -209,7 +213,7 @@ describe("CognitoDirectory", () => {
       expect(error.problems).toHaveLength(1);
       expect(error.problems[0]).toMatch(/^Cognito: .*AWS_COGNITO_USER_POOL_ID/);
       expect(error.cause).toBe(cause);
-      expect(error.exitCode).toBe(1);
+      expect(exitCodeFor(error)).toBe(1);
     });
 
     it("throws FatalDirectoryError for a plain TypeError: a bug is never a skip", async () => {
@@ -325,13 +329,13 @@ describe("CognitoDirectory: scanning the pool", () => {
     expect(await directory.describe()).toEqual({ estimatedSize: undefined, emailsCaseSensitive: caseSensitive });
   });
 
-  it("does without the size when Cognito cannot say just now, but stops when the policy forbids asking", async () => {
+  it("says when Cognito cannot describe the pool just now, and stops when the policy forbids asking", async () => {
     const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } });
     cognito
       .on(DescribeUserPoolCommand)
       .rejectsOnce(new InternalErrorException({ message: "boom", $metadata: { httpStatusCode: 500 } }))
       .rejectsOnce(denied);
-    expect(await directory.describe()).toBeUndefined();
+    await expect(directory.describe()).rejects.toMatchObject({ name: "TransientDirectoryError", throttled: false });
     await expect(directory.describe()).rejects.toThrow(/DescribeUserPool: the credentials may not make this call.*iam-policy\.json/);
   });
 });

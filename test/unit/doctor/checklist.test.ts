@@ -1,10 +1,10 @@
 import { AccessDeniedException, ResourceNotFoundException } from "@aws-sdk/client-cognito-identity-provider";
 import { describe, expect, it } from "vitest";
 
-import { CHECK_NAMES, locateDatabase, runChecklist, type CheckName, type DoctorDependencies, type NamedResult } from "../../../src/doctor/checks.js";
+import { CHECK_NAMES, runChecklist, type CheckName, type DoctorDependencies, type NamedResult } from "../../../src/doctor/checks.js";
 import type { MigrationRecord } from "../../../src/migrations/history.js";
-import { ManifestError } from "../../../src/errors/index.js";
-import type { ManifestEntry } from "../../../src/manifest.js";
+import { ManifestError } from "../../../src/manifest/ManifestError.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
 
 const ENV: NodeJS.ProcessEnv = {
   DATABASE_URL: "postgresql://flip:SENTINEL-db-pw-1234@db.internal:6543/flip?schema=platform",
@@ -285,18 +285,5 @@ describe("the checklist", () => {
     const results = await run({ overrides: { loadManifest: () => Promise.reject(new TypeError("x is not a function\n    at somewhere")) } }).results;
     expect(byName(results, "manifest")).toEqual({ name: "manifest", status: "fail", detail: "unexpected error (x is not a function): this is a bug" });
     expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass"]);
-  });
-});
-
-describe("locateDatabase", () => {
-  it.each([
-    ["host, port, schema", "postgresql://flip:pw@db.internal:6543/flip?schema=platform", { location: "db.internal:6543", database: "flip", schema: "platform" }],
-    ["the default port and schema", "postgres://flip@db.internal/flip", { location: "db.internal:5432", database: "flip", schema: "public" }],
-    ["a Unix socket", "postgresql:///flip?host=/var/run/postgresql", { location: "/var/run/postgresql:5432", database: "flip", schema: "public" }],
-    ["a Unix socket beside a host", "postgresql://flip@localhost/flip?host=/var/run/postgresql", { location: "/var/run/postgresql:5432", database: "flip", schema: "public" }],
-    ["IPv6 and an encoded name", "postgresql://flip@[::1]:5433/my%20db", { location: "[::1]:5433", database: "my db", schema: "public" }],
-    ["a certificate file that does not exist (never read here)", "postgresql://flip@db/flip?sslcert=/no/such/file", { location: "db:5432", database: "flip", schema: "public" }],
-  ])("%s", (_label, url, expected) => {
-    expect(locateDatabase(url)).toEqual(expected);
   });
 });

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import type { NamedResult } from "../../../src/doctor/checks.js";
 import { clean, formatResult, formatSummary, NAME_WIDTH } from "../../../src/doctor/format.js";
-import { createScrubber } from "../../../src/log.js";
+import { createScrubber } from "../../../src/shared/logging.js";
 
 const noScrub = (text: string) => text;
 const result = (name: NamedResult["name"], status: NamedResult["status"], detail: string): NamedResult => ({ name, status, detail });

@@ -4,8 +4,9 @@ import { AccessDeniedException } from "@aws-sdk/client-cognito-identity-provider
 import { describe, expect, it } from "vitest";
 
 import type { DoctorDependencies } from "../../../src/doctor/checks.js";
-import { runDoctor, USAGE, type DoctorRunDependencies } from "../../../src/doctor/run.js";
-import { EXIT_FATAL, EXIT_OK, EXIT_USAGE, ManifestError } from "../../../src/errors/index.js";
+import { DOCTOR_USAGE as USAGE, runDoctor, type DoctorRunDependencies } from "../../../src/doctor/run.js";
+import { ManifestError } from "../../../src/manifest/ManifestError.js";
+import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../../../src/shared/cli/exit-codes.js";
 
 const DB_PASSWORD = "SENTINEL-db-pw-71c3";
 const SECRET_KEY = "SENTINEL-aws-secret-9f2a";

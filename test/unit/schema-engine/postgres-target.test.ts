@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { describeConnectionError } from "../../../src/schema-engine/connection-errors.js";
 import { parsePostgresUrl } from "../../../src/schema-engine/postgres-target.js";
-import { quoteIdentifier } from "../../../src/shared/postgres.js";
+import { quoteIdentifier } from "../../../src/shared/postgres/quote.js";
 
 describe("parsePostgresUrl", () => {
   it("reads discrete fields, so a shadow database can replace the database name", () => {
@@ -42,14 +42,14 @@ describe("describeConnectionError", () => {
     ["ENOTFOUND", "P1001", "Can't reach database server at `db.internal:6543` (ENOTFOUND)."],
   ])("maps %s to %s", (code, prismaCode, message) => {
     const failure = describeConnectionError(pgError(code), target);
-    expect(failure.code).toBe(prismaCode);
+    expect(failure.prismaCode).toBe(prismaCode);
     expect(failure.message).toBe(message);
     expect(failure.message).not.toContain("s3cret");
   });
 
   it("passes other errors through by message, without a code", () => {
     const failure = describeConnectionError(pgError("53300", "too many connections"), target);
-    expect(failure.code).toBeUndefined();
+    expect(failure.prismaCode).toBeUndefined();
     expect(failure.message).toBe("too many connections");
   });
 });

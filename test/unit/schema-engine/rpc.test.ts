@@ -2,7 +2,8 @@ import { PassThrough } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { EnginePanic, serveJsonRpc, toRpcError, type RpcPeer } from "../../../src/schema-engine/rpc.js";
+import { serveJsonRpc, toRpcError, type RpcPeer } from "../../../src/schema-engine/rpc.js";
+import { SchemaEngineError } from "../../../src/schema-engine/SchemaEngineError.js";
 
 function prismaError(message: string, code: string): Error {
   return Object.assign(new Error(message), { code });
@@ -21,7 +22,7 @@ describe("toRpcError", () => {
   });
 
   it("marks engine panics and WebAssembly traps as panics, with the message where the CLI reads it", () => {
-    for (const thrown of [new EnginePanic("panicked at x.rs"), new WebAssembly.RuntimeError("unreachable")]) {
+    for (const thrown of [SchemaEngineError.panic("panicked at x.rs"), new WebAssembly.RuntimeError("unreachable")]) {
       const error = toRpcError(thrown);
       expect(error.data.is_panic).toBe(true);
       expect(error.data.error?.message).toBe(thrown.message);
@@ -78,7 +79,7 @@ describe("serveJsonRpc", () => {
         { jsonrpc: "2.0", id: 2, method: "after" },
       ],
       async (method) => {
-        if (method === "panic") throw new EnginePanic("panicked at engine.rs");
+        if (method === "panic") throw SchemaEngineError.panic("panicked at engine.rs");
         return "still here";
       },
     );

@@ -1,18 +1,18 @@
 import { describe, expect, it } from "vitest";
 
-import { ROLES } from "../../../src/roles.js";
+import { ROLES } from "../../../src/shared/roles.js";
 import { applySeed, CREATE_BATCH, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
-import type { Resolution } from "../../../src/seed/resolve.js";
+import type { Resolution } from "../../../src/seed/resolve/resolve.js";
 import { applierCalls, callOrder, mockDatabase } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
 const alice: Resolution = {
-  entry: { email: "alice@example.org", name: "Alice", organisation: "North Trust", role: "Admin" },
+  user: { email: "alice@example.org", name: "Alice", organisation: "North Trust", role: "Admin" },
   lookup: { status: "resolved", sub: ALICE },
 };
 const bob: Resolution = {
-  entry: { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" },
+  user: { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" },
   lookup: { status: "resolved", sub: BOB },
 };
 const [ADMIN, , VIEWER] = ROLES;
@@ -41,7 +41,7 @@ describe("applySeed", () => {
 
   it("reads the state of the manifest's resolved users only, selecting what the planner needs", async () => {
     const { db, tx } = mockDatabase();
-    await applySeed(db, [alice, { entry: { ...bob.entry }, lookup: { status: "not_found" } }], OPTIONS);
+    await applySeed(db, [alice, { user: { ...bob.user }, lookup: { status: "not_found" } }], OPTIONS);
     const ofAlice = { userId: { in: [ALICE] } };
     expect(tx.role.findMany).toHaveBeenCalledWith({ select: { id: true, name: true, description: true } });
     expect(tx.userProfile.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, name: true, organisation: true } });
@@ -72,7 +72,7 @@ describe("applySeed", () => {
   it("sends a large manifest's new rows in batches of CREATE_BATCH, counting what each batch wrote", async () => {
     const { db, tx } = mockDatabase({ roles: ROLES });
     const many = Array.from({ length: CREATE_BATCH * 2 + 500 }, (_, i): Resolution => ({
-      entry: { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: "Viewer" },
+      user: { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: "Viewer" },
       lookup: { status: "resolved", sub: `00000000-0000-4000-8000-${i.toString(16).padStart(12, "0")}` },
     }));
     const { written } = await applySeed(db, many, OPTIONS);
@@ -113,13 +113,13 @@ describe("applySeed", () => {
 
   it("updates the profiles that change alike in one updateMany: a trust renamed is one statement", async () => {
     const members = Array.from({ length: 5 }, (_, i): Resolution => ({
-      entry: { email: `m${i}@example.org`, name: `Member ${i}`, organisation: i < 3 ? "Merged Trust" : "Other Trust", role: "Viewer" },
+      user: { email: `m${i}@example.org`, name: `Member ${i}`, organisation: i < 3 ? "Merged Trust" : "Other Trust", role: "Viewer" },
       lookup: { status: "resolved", sub: `00000000-0000-4000-8000-00000000000${i}` },
     }));
     const subs = members.map((member) => (member.lookup as { sub: string }).sub);
     const { db, tx } = mockDatabase({
       roles: ROLES,
-      profiles: members.map((member, i) => ({ userId: subs[i]!, name: i === 4 ? "Renamed" : member.entry.name, organisation: "Old Trust" })),
+      profiles: members.map((member, i) => ({ userId: subs[i]!, name: i === 4 ? "Renamed" : member.user.name, organisation: "Old Trust" })),
       seedGrants: subs.map((userId) => ({ userId })),
     });
     const { written } = await applySeed(db, members, OPTIONS);

@@ -5,14 +5,13 @@ import { Writable } from "node:stream";
 
 import { beforeEach, describe, expect, it } from "vitest";
 
-import { runCommand } from "../../../src/dev/run-command.js";
+import { runCommand } from "../../support/run-command.js";
 
-import type { Lookup } from "../../../src/directory/identity-directory.js";
-import { FatalDirectoryError } from "../../../src/errors/index.js";
-import type { SeedReport } from "../../../src/report.js";
-import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/command.js";
-import { ROLES } from "../../../src/roles.js";
-import { fakeDirectory as fake } from "../../support/fake-directory.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import type { SeedReport } from "../../../src/seed/report.js";
+import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/cli/command.js";
+import { ROLES } from "../../../src/shared/roles.js";
+import { fakeDirectory as fake, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
 
 const SUBS: Record<string, string> = {
@@ -36,7 +35,7 @@ beforeEach(async () => {
   await writeFile(manifestPath, JSON.stringify(MANIFEST));
 });
 
-function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (email: string) => Promise<Lookup> } = {}) {
+function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (email: string) => Promise<ScriptedAnswer> } = {}) {
   let output = "";
   const lookups: string[] = [];
   const opened = { directory: 0, database: 0 };
@@ -185,9 +184,9 @@ describe("the seed command's own modules", () => {
       const { createRequire } = await import("node:module");
       const heavy = () => Object.keys(createRequire(import.meta.url).cache)
         .filter((file) => /@aws-sdk|@smithy|@prisma[\\/]client|pino-pretty/.test(file)).length;
-      await import("./src/seed/main.ts");
+      await import("./src/main/seed.ts");
       const before = heavy();
-      await import("./src/db.ts");
+      await import("./src/database/client.ts");
       console.log(JSON.stringify({ before, after: heavy() }));`;
     const result = await runCommand("node", ["--import", "tsx", "--input-type=module", "-e", script], { cwd: path.resolve(import.meta.dirname, "../../..") });
     expect(result.code, result.stderr).toBe(0);

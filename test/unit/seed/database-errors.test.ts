@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { toDatabaseError } from "../../../src/seed/database-errors.js";
+import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
+
+import { toDatabaseError } from "../../../src/database/errors.js";
 
 const URL = "postgresql://flip:s3cret-pw@db.internal:6543/flip";
 
@@ -30,7 +32,7 @@ describe("toDatabaseError", () => {
     expect(failure.problems[0]).toMatch(expected);
     expect(failure.problems[0]).toMatch(/; nothing was written$/);
     expect(failure.problems[0]).not.toContain("s3cret-pw");
-    expect(failure.exitCode).toBe(1);
+    expect(exitCodeFor(failure)).toBe(1);
   });
 
   it("falls back to the first line of the message for anything else", () => {

@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 
 import type { Lookup } from "../../../src/directory/identity-directory.js";
-import { DatabaseError, FatalDirectoryError } from "../../../src/errors/index.js";
-import type { ManifestEntry } from "../../../src/manifest.js";
-import { ROLES, roleByName } from "../../../src/roles.js";
+import { DatabaseError } from "../../../src/database/DatabaseError.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
+import { ROLES, roleByName } from "../../../src/shared/roles.js";
 import { planSeed, plannedWrites, totalWrites, type DatabaseState } from "../../../src/seed/plan.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
@@ -44,7 +45,7 @@ describe("planSeed: roles", () => {
 
 describe("planSeed: profiles", () => {
   it("creates a profile for a new user", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state());
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state());
     expect(plan.profileCreates).toEqual([{ userId: ALICE, name: "Alice", organisation: "North Trust" }]);
     expect(plan.profileUpdates).toEqual([]);
     expect(plan.users[0]).toMatchObject({ userId: ALICE, profile: "create" });
@@ -55,14 +56,14 @@ describe("planSeed: profiles", () => {
     ["organisation", { name: "Alice", organisation: "Old Trust" }, { organisation: "North Trust" }],
     ["name and organisation", { name: "Alice Old", organisation: "Old Trust" }, { name: "Alice", organisation: "North Trust" }],
   ])("updates a profile whose %s differs, saying what changed", (_field, current, changes) => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state({ profiles: new Map([[ALICE, current]]) }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ profiles: new Map([[ALICE, current]]) }));
     expect(plan.profileUpdates).toEqual([{ userId: ALICE, name: "Alice", organisation: "North Trust", changes }]);
     expect(plan.users[0]?.profile).toBe("update");
   });
 
   it("writes nothing for an unchanged profile", () => {
     const plan = planSeed(
-      [{ entry: alice, lookup: resolved(ALICE) }],
+      [{ user: alice, lookup: resolved(ALICE) }],
       state({ profiles: new Map([[ALICE, { name: "Alice", organisation: "North Trust" }]]), seedGrants: new Set([ALICE]) }),
     );
     expect(plan.users[0]?.profile).toBe("unchanged");
@@ -74,27 +75,27 @@ describe("planSeed: role bootstrap", () => {
   const roleOf = (entry: ManifestEntry) => roleByName(entry.role).id;
 
   it("grants the manifest's role to a user with no role and no bootstrap record, and records it", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state());
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state());
     expect(plan.grants).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
     expect(plan.adoptions).toEqual([]);
     expect(plannedWrites(plan)).toMatchObject({ userRoles: 1, seedGrants: 1 });
   });
 
   it("never grants again once bootstrapped: an admin's change of role stands", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]), seedGrants: new Set([ALICE]) }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]), seedGrants: new Set([ALICE]) }));
     expect(plan.grants).toEqual([]);
     expect(plan.adoptions).toEqual([]);
     expect(plan.users[0]?.grant).toBe("keep");
   });
 
   it("never grants again once bootstrapped: an admin's removal of every role stands", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state({ seedGrants: new Set([ALICE]) }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ seedGrants: new Set([ALICE]) }));
     expect(plan.grants).toEqual([]);
     expect(plan.users[0]?.grant).toBe("keep");
   });
 
   it("grants nothing to a user who already holds roles, and records the bootstrap so a later removal stands too", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]) }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]) }));
     expect(plan.grants).toEqual([]);
     expect(plan.adoptions).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
     expect(plannedWrites(plan)).toMatchObject({ userRoles: 0, seedGrants: 1 });
@@ -106,9 +107,9 @@ describe("planSeed: skipped users", () => {
     ["not found", { status: "not_found" }],
     ["ineligible", { status: "ineligible", reason: "email not verified" }],
     ["ambiguous", { status: "ambiguous", matches: 2 }],
-    ["transient", { status: "transient", reason: "throttled" }],
+    ["transient", { status: "transient", reason: "throttled", throttled: true }],
   ])("writes nothing for a %s user and keeps the others", (_label, lookup) => {
-    const plan = planSeed([{ entry: alice, lookup }, { entry: bob, lookup: resolved(BOB) }], state());
+    const plan = planSeed([{ user: alice, lookup }, { user: bob, lookup: resolved(BOB) }], state());
     expect(plan.users.map((user) => user.lookup.status)).toEqual([lookup.status, "resolved"]);
     expect(plan.users[0]).not.toHaveProperty("userId");
     expect(plan.profileCreates.map((row) => row.userId)).toEqual([BOB]);
@@ -116,13 +117,13 @@ describe("planSeed: skipped users", () => {
   });
 
   it("stops when two entries resolve to one account", () => {
-    expect(() => planSeed([{ entry: alice, lookup: resolved(ALICE) }, { entry: bob, lookup: resolved(ALICE) }], state())).toThrow(FatalDirectoryError);
+    expect(() => planSeed([{ user: alice, lookup: resolved(ALICE) }, { user: bob, lookup: resolved(ALICE) }], state())).toThrow(FatalDirectoryError);
   });
 });
 
 describe("plannedWrites", () => {
   it("counts every row a first run writes", () => {
-    const plan = planSeed([{ entry: alice, lookup: resolved(ALICE) }, { entry: bob, lookup: resolved(BOB) }], state({ roles: [] }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }, { user: bob, lookup: resolved(BOB) }], state({ roles: [] }));
     expect(plannedWrites(plan)).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
     expect(totalWrites(plannedWrites(plan))).toBe(9);
   });

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { TransientDirectoryError } from "../../../src/directory/identity-directory.js";
-import { FatalDirectoryError } from "../../../src/errors/index.js";
-import type { ManifestEntry } from "../../../src/manifest.js";
-import { resolveAll } from "../../../src/seed/resolve.js";
+import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
+import { resolveAll } from "../../../src/seed/resolve/resolve.js";
 import { account, fakeDirectory } from "../../support/fake-directory.js";
 
 const entries: ManifestEntry[] = Array.from({ length: 10 }, (_, i) => ({
@@ -83,8 +83,8 @@ describe("resolveAll: pacing", () => {
     const directory = fakeDirectory([], { lookup: async () => ({ status: "transient", reason: "Cognito server error" }) });
     const result = await resolveAll(directory, entries.slice(0, 2), { requestsPerSecond: 100, strategy: "filter" });
     expect(result.resolutions.map((r) => r.lookup)).toEqual([
-      { status: "transient", reason: "Cognito server error" },
-      { status: "transient", reason: "Cognito server error" },
+      { status: "transient", reason: "Cognito server error", throttled: false },
+      { status: "transient", reason: "Cognito server error", throttled: false },
     ]);
     expect(directory.calls).toHaveLength(2);
   });

@@ -1,14 +1,19 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+
+import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
 import { mock } from "vitest-mock-extended";
 
-import type { Lookup } from "../../../src/directory/identity-directory.js";
-import { DatabaseError, FatalDirectoryError, ManifestError, StrictModeError, UnexpectedError } from "../../../src/errors/index.js";
-import type { SeedLogger } from "../../../src/log.js";
-import type { ManifestEntry } from "../../../src/manifest.js";
-import { ROLES } from "../../../src/roles.js";
+import { DatabaseError } from "../../../src/database/DatabaseError.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import { ManifestError } from "../../../src/manifest/ManifestError.js";
+import { StrictModeError } from "../../../src/seed/StrictModeError.js";
+import { UnexpectedError } from "../../../src/shared/errors.js";
+import type { SeedLogger } from "../../../src/shared/logging.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
+import { ROLES } from "../../../src/shared/roles.js";
 import { ensureUserAndRole } from "../../../src/seed/ensure-user-and-role.js";
 import { seedMainUsers } from "../../../src/seed/seed-main-users.js";
-import { fakeDirectory } from "../../support/fake-directory.js";
+import { fakeDirectory, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
@@ -17,7 +22,7 @@ const bob: ManifestEntry = { email: "bob@example.org", name: "Bob", organisation
 const SECRET = "SENTINEL-aws-secret-7f3a";
 
 /** A directory that knows only Alice; `answer` scripts other lookups. */
-function directoryWith(answer?: (email: string) => Promise<Lookup>) {
+function directoryWith(answer?: (email: string) => Promise<ScriptedAnswer>) {
   return fakeDirectory([], {
     lookup: (email) => (answer ? answer(email) : Promise.resolve(email === alice.email ? { status: "resolved", sub: ALICE } : { status: "not_found" })),
   });
@@ -69,7 +74,8 @@ describe("seedMainUsers", () => {
     const directory = directoryWith();
     const error = await seedMainUsers(db, { users: [alice, { ...bob, email: 'bob"@example.org' }], directory }).catch((thrown: unknown) => thrown);
     expect(error).toBeInstanceOf(ManifestError);
-    expect(error).toMatchObject({ code: "MANIFEST_INVALID", exitCode: 1, problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'] });
+    expect(error).toMatchObject({ code: "MANIFEST_INVALID", problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'] });
+    expect(exitCodeFor(error as ManifestError)).toBe(1);
     expect(directory.calls).toEqual([]);
     expect(db.$connect).not.toHaveBeenCalled();
   });

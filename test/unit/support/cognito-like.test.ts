@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 
-import { filteredEmail, MAX_PAGE, Pager, TokenBucket, withEmailIgnoringCase } from "../../support/cognito-like.js";
+import { MAX_PAGE_SIZE } from "../../../src/directory/identity-directory.js";
+import { filteredEmail, Pager, TokenBucket, withEmailIgnoringCase } from "../../support/cognito-like.js";
 
 describe("TokenBucket", () => {
   it("allows a second's worth at once, then refills at the rate", () => {
@@ -33,7 +34,7 @@ describe("Pager", () => {
     const first = await pager.page(request);
     const second = await pager.page({ ...request, PaginationToken: first!.PaginationToken });
     const third = await pager.page({ ...request, PaginationToken: second!.PaginationToken });
-    expect([first, second, third].map((page) => page!.Users.length)).toEqual([MAX_PAGE, MAX_PAGE, 10]);
+    expect([first, second, third].map((page) => page!.Users.length)).toEqual([MAX_PAGE_SIZE, MAX_PAGE_SIZE, 10]);
     expect(third!.PaginationToken).toBeUndefined();
     expect([...first!.Users, ...second!.Users, ...third!.Users]).toEqual(users);
     expect(fetched).toBe(1);

@@ -1,12 +1,11 @@
-import { EXIT_FATAL, SeedError } from "./SeedError.js";
+import { FlipDbError } from "../shared/errors.js";
 
 /**
  * The identity directory (Cognito) cannot be used at all: wrong pool, bad
  * credentials, missing permission, an invalid request, or a bug. The seed
  * stops before writing anything. The message says what to fix.
  */
-export class FatalDirectoryError extends SeedError {
+export class FatalDirectoryError extends FlipDbError {
   override name = "FatalDirectoryError" as const;
   readonly code = "DIRECTORY_FATAL";
-  readonly exitCode = EXIT_FATAL;
 }

@@ -6,15 +6,17 @@
  */
 import { writeFile } from "node:fs/promises";
 
-import { findReportPath, LOG_LEVELS, parseFlags, readEnvironment, USAGE, type LogLevel, type SeedEnvironment } from "../config.js";
-import type { FlipDatabase } from "../db.js";
-import type { IdentityDirectory } from "../directory/identity-directory.js";
-import { EXIT_OK, UnexpectedError, type SeedError } from "../errors/index.js";
-import { createLogger, createScrubber, secretsFromEnvironment, type Logger, type Scrub } from "../log.js";
-import { loadManifest } from "../manifest.js";
+import { LOG_LEVELS, readEnvironment, type LogLevel, type SeedEnvironment } from "../../shared/config/environment.js";
+import { findReportPath, parseSeedFlags, SEED_USAGE } from "./flags.js";
+import type { FlipDatabase } from "../../database/client.js";
+import type { IdentityDirectory } from "../../directory/identity-directory.js";
+import { EXIT_OK, exitCodeFor } from "../../shared/cli/exit-codes.js";
+import { UnexpectedError } from "../../shared/errors.js";
+import { createLogger, createScrubber, secretsFromEnvironment, type Logger, type Scrub } from "../../shared/logging.js";
+import { loadManifest } from "../../manifest/index.js";
 import { resolutionProgress } from "../progress.js";
 import { buildReport, type SeedReport } from "../report.js";
-import { runSeed, type RunClock } from "./seed-main-users.js";
+import { runSeed, type RunClock } from "../seed-main-users.js";
 
 /** A directory the command closes when it is done. */
 export type ClosableDirectory = IdentityDirectory & { close(): void };
@@ -71,9 +73,9 @@ export async function runSeedCommand(deps: CommandDependencies): Promise<number>
   let database: FlipDatabase | undefined;
   let flags = { dryRun: false, strict: false };
   try {
-    const parsed = parseFlags(deps.argv);
+    const parsed = parseSeedFlags(deps.argv);
     if (parsed.help) {
-      deps.output.write(`${USAGE}\n`);
+      deps.output.write(`${SEED_USAGE}\n`);
       return EXIT_OK;
     }
     flags = parsed;
@@ -100,16 +102,16 @@ export async function runSeedCommand(deps: CommandDependencies): Promise<number>
       clock: clock(),
     });
     await writeReport(reportPath, report, logger, scrub);
-    return failure?.exitCode ?? EXIT_OK;
+    return failure ? exitCodeFor(failure) : EXIT_OK;
   } catch (error) {
     // Only what fails before the seed runs reaches here: the flags, the environment, the manifest.
-    const failure: SeedError = UnexpectedError.wrap(error);
+    const failure = UnexpectedError.wrap(error);
     for (const problem of failure.problems) logger.fatal({ code: failure.code }, problem);
     const elapsed = Math.round(now() - startedAt);
     const timings = { startupMs: clock().startupMs, loadingMs: clock().loadingMs, cognitoMs: 0, databaseMs: 0, workMs: elapsed };
     const report = buildReport({ ...flags, startedAt: new Date(Date.now() - elapsed), durationMs: elapsed, timings, redactEmails: true, failure });
     await writeReport(reportPath, report, logger, scrub);
-    return failure.exitCode;
+    return exitCodeFor(failure);
   } finally {
     directory?.close();
     await database?.$disconnect().catch(() => {});

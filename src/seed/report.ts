@@ -3,12 +3,13 @@
  * of every run and, with --report, written as JSON. Staff emails are personal
  * data, so they appear redacted (`a***@example.org`) unless redaction is off.
  */
-import type { LookupStatus } from "./directory/identity-directory.js";
-import { EXIT_OK, type SeedError } from "./errors/index.js";
-import type { SeedLogger } from "./log.js";
-import type { ApplyResult } from "./seed/apply.js";
-import { plannedWrites, totalWrites, type UserPlan, type WriteCounts } from "./seed/plan.js";
-import type { ResolveResult } from "./seed/resolve.js";
+import type { LookupStatus } from "../directory/identity-directory.js";
+import { EXIT_OK, exitCodeFor } from "../shared/cli/exit-codes.js";
+import type { FlipDbError } from "../shared/errors.js";
+import type { SeedLogger } from "../shared/logging.js";
+import type { ApplyResult } from "./apply.js";
+import { plannedWrites, totalWrites, type UserPlan, type WriteCounts } from "./plan.js";
+import type { ResolveResult } from "./resolve/resolve.js";
 
 /** `alice@example.org` → `a***@example.org`. */
 export function redactEmail(email: string): string {
@@ -18,7 +19,7 @@ export function redactEmail(email: string): string {
 }
 
 export interface UserReport {
-  /** The entry's position in the manifest: names the user in logs without the email. */
+  /** The user's position in the manifest (`users[entry]`): names the user in logs without the email. */
   entry: number;
   email: string;
   role: string;
@@ -82,13 +83,13 @@ function reasonOf(user: UserPlan): string | undefined {
 
 /** One report line per user; works on bare lookups too (before anything was planned). */
 export function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
-  return users.map((user, entry) => ({
+  return users.map((planned, entry) => ({
     entry,
-    email: redact ? redactEmail(user.entry.email) : user.entry.email,
-    role: user.entry.role,
-    outcome: user.lookup.status,
-    ...(reasonOf(user) === undefined ? {} : { reason: reasonOf(user) }),
-    ...(user.profile === undefined ? {} : { profile: user.profile, grant: user.grant }),
+    email: redact ? redactEmail(planned.user.email) : planned.user.email,
+    role: planned.user.role,
+    outcome: planned.lookup.status,
+    ...(reasonOf(planned) === undefined ? {} : { reason: reasonOf(planned) }),
+    ...(planned.profile === undefined ? {} : { profile: planned.profile, grant: planned.grant }),
   }));
 }
 
@@ -149,7 +150,7 @@ export interface RunRecord {
   resolution?: ResolveResult;
   applied?: ApplyResult;
   /** What the run stopped on; none for a run that succeeded. */
-  failure?: SeedError;
+  failure?: FlipDbError;
 }
 
 /** The one place a report is made, for a run that succeeded or one that stopped anywhere. */
@@ -157,7 +158,7 @@ export function buildReport(run: RunRecord): SeedReport {
   const { resolution, applied, failure } = run;
   const users = applied ? userReports(applied.plan.users, run.redactEmails) : userReports(resolution?.resolutions ?? [], run.redactEmails);
   return {
-    exitCode: failure?.exitCode ?? EXIT_OK,
+    exitCode: failure ? exitCodeFor(failure) : EXIT_OK,
     status: failure?.code ?? "ok",
     problems: [...(failure?.problems ?? [])],
     dryRun: run.dryRun,

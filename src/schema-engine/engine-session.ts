@@ -1,7 +1,8 @@
 import { createDatabase } from "./cli-commands.js";
-import { type DatabaseError, MigrationAdapterFactory } from "./postgres-adapter.js";
+import { type ScriptFailure, MigrationAdapterFactory } from "./postgres-adapter.js";
 import { parsePostgresUrl, type PostgresTarget } from "./postgres-target.js";
-import { EnginePanic, type RpcPeer } from "./rpc.js";
+import type { RpcPeer } from "./rpc.js";
+import { SchemaEngineError } from "./SchemaEngineError.js";
 import { lastPanicMessage, startWasmEngine, type WasmSchemaEngine } from "./wasm.js";
 
 /** Methods the WebAssembly engine implements under the same name and parameters as the RPC. */
@@ -23,9 +24,9 @@ const PASSTHROUGH = new Set([
 type DbExecuteParams = { datasourceType: { tag: string; url?: string }; script: string };
 
 /** Adds what Postgres said to an engine error that may have put it in other words. */
-function withDatabaseError(error: unknown, databaseError: DatabaseError | undefined): unknown {
-  if (!databaseError || !(error instanceof Error)) return error;
-  error.message = `${error.message}\nDatabase error ${databaseError.code}: ${databaseError.message}`;
+function withScriptFailure(error: unknown, failure: ScriptFailure | undefined): unknown {
+  if (!failure || !(error instanceof Error)) return error;
+  error.message = `${error.message}\nDatabase error ${failure.code}: ${failure.message}`;
   return error;
 }
 
@@ -34,11 +35,11 @@ function withDatabaseError(error: unknown, databaseError: DatabaseError | undefi
  * engine; the few it lacks (creating a database, running a script against
  * another URL) are done here with pg.
  */
-export class MethodTable {
+export class EngineSession {
   private engine?: Promise<WasmSchemaEngine>;
   private adapters?: MigrationAdapterFactory;
-  private panic?: EnginePanic;
-  private failCurrent?: (error: EnginePanic) => void;
+  private panic?: SchemaEngineError;
+  private failCurrent?: (error: SchemaEngineError) => void;
 
   constructor(
     private readonly options: {
@@ -62,8 +63,8 @@ export class MethodTable {
       return await Promise.race([this.dispatch(method, params, peer), failed]);
     } catch (error) {
       // A trap leaves the instance unusable; report the engine's own panic message.
-      if (error instanceof WebAssembly.RuntimeError) this.panic = new EnginePanic(lastPanicMessage() ?? error.message);
-      throw this.panic ?? withDatabaseError(error, this.adapters?.takeScriptError());
+      if (error instanceof WebAssembly.RuntimeError) this.panic = SchemaEngineError.panic(lastPanicMessage() ?? error.message);
+      throw this.panic ?? withScriptFailure(error, this.adapters?.takeScriptError());
     } finally {
       this.failCurrent = undefined;
     }
@@ -75,7 +76,7 @@ export class MethodTable {
    * here so that request, and every later one, is answered with it.
    */
   poison(error: unknown): void {
-    this.panic ??= new EnginePanic(lastPanicMessage() ?? (error instanceof Error ? error.message : String(error)));
+    this.panic ??= SchemaEngineError.panic(lastPanicMessage() ?? (error instanceof Error ? error.message : String(error)));
     this.failCurrent?.(this.panic);
   }
 
@@ -99,7 +100,7 @@ export class MethodTable {
         return this.dbExecute(params as DbExecuteParams);
       case "debugPanic":
         (await this.wasmEngine()).debugPanic();
-        throw new EnginePanic("debugPanic returned instead of panicking");
+        throw SchemaEngineError.panic("debugPanic returned instead of panicking");
       default:
         throw new Error(`The offline schema engine does not implement "${method}". Set PRISMA_SCHEMA_ENGINE_BINARY to a native schema engine for this command.`);
     }

@@ -7,13 +7,13 @@
  */
 import { readFile } from "node:fs/promises";
 
-import { ManifestError } from "./errors/index.js";
-import { decodeCsv, parseCsvManifest } from "./manifest/csv.js";
-import { parseJsonManifest } from "./manifest/json.js";
-import type { ManifestEntry } from "./manifest/schema.js";
+import { ManifestError } from "./ManifestError.js";
+import { decodeCsv, parseCsvManifest } from "./csv.js";
+import { parseJsonManifest } from "./json.js";
+import type { ManifestEntry } from "./schema.js";
 
-export { CSV_COLUMNS } from "./manifest/csv.js";
-export { ManifestSchema, type ManifestEntry } from "./manifest/schema.js";
+export { CSV_COLUMNS } from "./csv.js";
+export { ManifestSchema, type ManifestEntry } from "./schema.js";
 
 export type ManifestFormat = "json" | "csv";
 

@@ -1,7 +1,7 @@
 /**
- * PostgreSQL for the tools around the seed (waiting for the database, reading
- * the migration history, the doctor's probes, the schema engine): one short
- * pg connection for one piece of work, and identifier quoting.
+ * One short pg connection for one piece of work, as the tools around the seed
+ * need them (waiting for the database, reading the migration history, the
+ * doctor's probes).
  */
 import pg from "pg";
 
@@ -30,9 +30,4 @@ export async function withPgClient<T>(connection: PgConnection, work: (client: p
   } finally {
     await client.end().catch(() => {});
   }
-}
-
-/** Quotes a Postgres identifier (a database's or schema's name). */
-export function quoteIdentifier(name: string): string {
-  return `"${name.replaceAll('"', '""')}"`;
 }

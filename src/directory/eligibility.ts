@@ -1,4 +1,4 @@
-import type { DirectoryAccount, IneligibleReason, Lookup } from "./identity-directory.js";
+import type { DirectoryAccount, DirectoryAnswer, IneligibleReason } from "./identity-directory.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -26,7 +26,7 @@ export function emailKey(email: string, caseSensitive: boolean): string {
  * Throws when the directory's answer makes no sense (an account without a
  * UUID `sub`): that is a fault to stop on, not a user to skip.
  */
-export function lookupFromAccounts(email: string, accounts: readonly DirectoryAccount[], caseSensitive: boolean): Lookup {
+export function lookupFromAccounts(email: string, accounts: readonly DirectoryAccount[], caseSensitive: boolean): DirectoryAnswer {
   const wanted = emailKey(email, caseSensitive);
   const matching = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
   if (matching.length === 0) return { status: "not_found" };

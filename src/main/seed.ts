@@ -3,8 +3,8 @@
  * Prisma's client) are imported only once the input is valid, so a bad
  * manifest or flag fails fast and loads neither.
  */
-import type { SeedEnvironment } from "../config.js";
-import { runSeedCommand, type CommandDependencies } from "./command.js";
+import type { SeedEnvironment } from "../shared/config/environment.js";
+import { runSeedCommand, type CommandDependencies } from "../seed/cli/command.js";
 
 /** Process start to here: Node, TypeScript and the modules imported at once; then what is imported later. */
 const loading = { startupMs: performance.now(), loadingMs: 0 };
@@ -33,7 +33,7 @@ async function openDirectory(config: SeedEnvironment) {
 
 async function openDatabase(config: SeedEnvironment) {
   return timedLoad(async () => {
-    const { connectDatabase } = await import("../db.js");
+    const { connectDatabase } = await import("../database/client.js");
     return connectDatabase(config.databaseUrl, { connectTimeoutMs: config.database.connectTimeoutMs });
   });
 }

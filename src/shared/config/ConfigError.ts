@@ -1,8 +1,7 @@
-import { EXIT_FATAL, SeedError } from "./SeedError.js";
+import { FlipDbError } from "../errors.js";
 
 /** Environment variables are missing or malformed; `problems` names each variable. Nothing was contacted. */
-export class ConfigError extends SeedError {
+export class ConfigError extends FlipDbError {
   override name = "ConfigError" as const;
   readonly code = "CONFIG_INVALID";
-  readonly exitCode = EXIT_FATAL;
 }

@@ -11,9 +11,10 @@ import { z } from "zod";
 
 import { runCliCommand } from "./cli-commands.js";
 import { writeEngineLog } from "./engine-log.js";
-import { MethodTable } from "./methods.js";
+import { EngineSession } from "./engine-session.js";
 import { parsePostgresUrl } from "./postgres-target.js";
 import { serveJsonRpc } from "./rpc.js";
+import { SchemaEngineError } from "./SchemaEngineError.js";
 import { engineVersion } from "./wasm.js";
 
 /** Exit codes the CLI understands: 1 an error it prints, 101 a panic. */
@@ -62,17 +63,17 @@ async function runOneShot(values: CommandLine["values"], command: string | undef
     await runCliCommand(command, main);
     return 0;
   } catch (error) {
-    const code = (error as { code?: unknown } | null)?.code;
+    const code = error instanceof SchemaEngineError ? error.prismaCode : (error as { code?: unknown } | null)?.code;
     writeEngineLog("ERROR", messageOf(error), typeof code === "string" ? { error_code: code } : {});
     return EXIT_ERROR;
   }
 }
 
-async function createMethodTable(values: CommandLine["values"]): Promise<MethodTable> {
+async function createEngineSession(values: CommandLine["values"]): Promise<EngineSession> {
   const datamodels = await Promise.all(
     (values.datamodels ?? []).map(async (path): Promise<[string, string]> => [path, await readFile(path, "utf8")]),
   );
-  return new MethodTable({
+  return new EngineSession({
     datamodels,
     ...readDatasource(values),
     onLog: (line) => process.stderr.write(`${line}\n`),
@@ -80,9 +81,9 @@ async function createMethodTable(values: CommandLine["values"]): Promise<MethodT
 }
 
 /** The JSON-RPC server the CLI drives; it ends when the CLI closes stdin. */
-async function serve(createTable: () => Promise<MethodTable>): Promise<number> {
-  let methods: Pick<MethodTable, "handle">;
-  let table: MethodTable | undefined;
+async function serve(createTable: () => Promise<EngineSession>): Promise<number> {
+  let methods: Pick<EngineSession, "handle">;
+  let table: EngineSession | undefined;
   try {
     table = await createTable();
     methods = table;
@@ -105,7 +106,8 @@ async function serve(createTable: () => Promise<MethodTable>): Promise<number> {
   return table?.panicked ? EXIT_PANIC : 0;
 }
 
-async function main(argv: string[]): Promise<number> {
+/** Runs the engine as Prisma's CLI started it; resolves to the exit code the CLI understands. */
+export async function runSchemaEngine(argv: string[]): Promise<number> {
   let commandLine: CommandLine;
   try {
     commandLine = parseCommandLine(argv);
@@ -119,13 +121,11 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   if (positionals[0] === "cli") return runOneShot(values, positionals[1]);
-  return serve(() => createMethodTable(values));
+  return serve(() => createEngineSession(values));
 }
 
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    writeEngineLog("ERROR", messageOf(error));
-    process.exit(EXIT_ERROR);
-  },
-);
+/** What to log when the engine cannot even start answering. */
+export function reportStartFailure(error: unknown): number {
+  writeEngineLog("ERROR", messageOf(error));
+  return EXIT_ERROR;
+}

@@ -1,14 +1,11 @@
-import { DatabaseError } from "../errors/index.js";
-
-/** Where the database is, for messages: host and port, never the credentials. */
-function locationOf(databaseUrl: string | undefined): string {
-  try {
-    const url = new URL(databaseUrl ?? "");
-    return `${url.hostname}:${url.port || "5432"}`;
-  } catch {
-    return "the configured server";
-  }
-}
+/**
+ * A database failure in the seed's words: what Prisma, its pg adapter or pg
+ * threw, mapped to one line that says what to fix. The doctor words its
+ * database checks the same way.
+ */
+import { PG, UNREACHABLE } from "../shared/postgres/connection-errors.js";
+import { describeLocation } from "../shared/postgres/location.js";
+import { DatabaseError } from "./DatabaseError.js";
 
 /** Where Prisma, its pg adapter and Node nest the error they wrap. */
 const NESTED = ["cause", "meta", "driverAdapterError"] as const;
@@ -41,14 +38,14 @@ export function describeDatabaseProblem(error: unknown, databaseUrl: string | un
   const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
-  const where = locationOf(databaseUrl);
-  if (has("ECONNREFUSED", "ENOTFOUND", "EHOSTUNREACH", "ENETUNREACH", "EAI_AGAIN", "DatabaseNotReachable", "P1001")) {
+  const where = describeLocation(databaseUrl);
+  if (has(...UNREACHABLE, "DatabaseNotReachable", "P1001")) {
     return `cannot reach the database at ${where}: check DATABASE_URL and that PostgreSQL is running`;
   }
-  if (has("28P01", "28000", "AuthenticationFailed", "P1000")) {
+  if (has(PG.badPassword, PG.notAuthorized, "AuthenticationFailed", "P1000")) {
     return `the database at ${where} refused the credentials in DATABASE_URL: check its user and password`;
   }
-  if (has("3D000", "DatabaseDoesNotExist", "P1003")) {
+  if (has(PG.noSuchDatabase, "DatabaseDoesNotExist", "P1003")) {
     return `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
   }
   if (has("42P01", "TableDoesNotExist", "P2021")) {

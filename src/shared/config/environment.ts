@@ -1,0 +1,101 @@
+/**
+ * flip-db's configuration: the environment variables the seed, the doctor
+ * and the boot read, validated up front so that a mistake stops the boot
+ * before anything is contacted. Cognito's endpoint and credentials are not
+ * here: the AWS SDK reads them itself (AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER,
+ * AWS_ENDPOINT_URL, the default credential chain).
+ */
+import { z } from "zod";
+
+import { ConfigError } from "./ConfigError.js";
+
+export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
+
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+function postgresUrl(value: string): boolean {
+  try {
+    const url = new URL(value);
+    // A Unix socket is named by `?host=/path` instead of the URL's host.
+    const hasHost = url.hostname !== "" || (url.searchParams.get("host") ?? "").startsWith("/");
+    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && hasHost;
+  } catch {
+    return false;
+  }
+}
+
+const milliseconds = (fallback: number) =>
+  z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of milliseconds")
+    .transform(Number)
+    .refine((ms) => ms > 0 && ms <= 600_000, "must be between 1 and 600000")
+    .default(fallback);
+
+const boolean = (fallback: boolean) =>
+  z
+    .enum(["true", "false"], "must be true or false")
+    .transform((value) => value === "true")
+    .default(fallback);
+
+const Environment = z.object({
+  DATABASE_URL: z
+    .string("is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)")
+    .refine(postgresUrl, "must be a postgresql:// URL with a host (or ?host=/socket/directory)"),
+  AWS_REGION: z
+    .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
+  AWS_COGNITO_USER_POOL_ID: z
+    .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
+  SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+  SEED_REDACT_EMAILS: boolean(true),
+  SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
+  SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+  SEED_COGNITO_RPS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of requests per second")
+    .transform(Number)
+    .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
+    .default(10),
+  SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
+  SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
+});
+
+export interface SeedEnvironment {
+  databaseUrl: string;
+  region: string;
+  userPoolId: string;
+  usersFile: string;
+  logLevel: LogLevel;
+  redactEmails: boolean;
+  cognito: { connectTimeoutMs: number; requestTimeoutMs: number; requestsPerSecond: number };
+  database: { connectTimeoutMs: number; transactionTimeoutMs: number };
+}
+
+/** Reads and checks the environment; every problem names its variable. */
+export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
+  // An empty variable is as good as unset (a blank line in an env file).
+  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+  const parsed = Environment.safeParse(present);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
+  }
+  const e = parsed.data;
+  return {
+    databaseUrl: e.DATABASE_URL,
+    region: e.AWS_REGION,
+    userPoolId: e.AWS_COGNITO_USER_POOL_ID,
+    usersFile: e.SEED_USERS_FILE,
+    logLevel: e.LOG_LEVEL,
+    redactEmails: e.SEED_REDACT_EMAILS,
+    cognito: {
+      connectTimeoutMs: e.SEED_COGNITO_CONNECT_TIMEOUT_MS,
+      requestTimeoutMs: e.SEED_COGNITO_REQUEST_TIMEOUT_MS,
+      requestsPerSecond: e.SEED_COGNITO_RPS,
+    },
+    database: { connectTimeoutMs: e.SEED_DATABASE_CONNECT_TIMEOUT_MS, transactionTimeoutMs: e.SEED_TRANSACTION_TIMEOUT_MS },
+  };
+}

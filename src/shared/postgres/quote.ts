@@ -1,0 +1,4 @@
+/** Quotes a Postgres identifier (a database's or schema's name). */
+export function quoteIdentifier(name: string): string {
+  return `"${name.replaceAll('"', '""')}"`;
+}
