@@ -5,7 +5,7 @@
  * detail quoting a library's message can neither leak nor break the layout.
  */
 import type { Scrub } from "../shared/logging.js";
-import { redactEmail } from "../seed/report.js";
+import { redactEmail } from "../shared/logging.js";
 import { CHECK_NAMES, type CheckStatus, type NamedResult } from "./checks.js";
 
 export type MarkStyle = "words" | "symbols";

@@ -6,17 +6,10 @@
 import type { LookupStatus } from "../directory/identity-directory.js";
 import { EXIT_OK, exitCodeFor } from "../shared/cli/exit-codes.js";
 import type { FlipDbError } from "../shared/errors.js";
-import type { SeedLogger } from "../shared/logging.js";
+import { redactEmail, type SeedLogger } from "../shared/logging.js";
 import type { ApplyResult } from "./apply.js";
 import { plannedWrites, totalWrites, type UserPlan, type WriteCounts } from "./plan.js";
 import type { ResolveResult } from "./resolve/resolve.js";
-
-/** `alice@example.org` → `a***@example.org`. */
-export function redactEmail(email: string): string {
-  const at = email.lastIndexOf("@");
-  if (at <= 0) return "***";
-  return `${email[0]}***${email.slice(at)}`;
-}
 
 export interface UserReport {
   /** The user's position in the manifest (`users[entry]`): names the user in logs without the email. */

@@ -10,6 +10,14 @@ import pino, { type Logger } from "pino";
 
 export type { Logger };
 
+/** Emails are personal data: logs name a user by `a***@example.org` unless told otherwise. */
+/** `alice@example.org` → `a***@example.org`. */
+export function redactEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (at <= 0) return "***";
+  return `${email[0]}***${email.slice(at)}`;
+}
+
 /** Secrets shorter than this would turn ordinary words into "[redacted]"; none that short should exist. */
 const MIN_SECRET_LENGTH = 4;
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]*@/gi;
