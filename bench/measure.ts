@@ -6,20 +6,19 @@
  * runs it for several sizes; `npm test` runs a small one to keep its
  * correctness figures (calls made, rows written on the re-run) true.
  */
-import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import pg from "pg";
-
 import { MAX_PAGE_SIZE } from "../src/directory/identity-directory.js";
 
-import { runCommand } from "../test/support/run-command.js";
 import type { SeedReport } from "../src/seed/report.js";
 import { ROLES } from "../src/shared/roles.js";
+import { seedDirectly } from "../test/support/commands.js";
+import { rowsChanged, rowVersions } from "../test/support/database-state.js";
+import { writeManifest } from "../test/support/seed-fixture.js";
 import type { FaultProxy } from "../test/support/fault-proxy.js";
 
-const ROOT = path.resolve(import.meta.dirname, "..");
 
 /** Cognito's ListUsers quota (UserList category) per account and region. */
 export const LIST_USERS_QUOTA_RPS = 30;
@@ -63,41 +62,13 @@ export async function writeBenchManifest(n: number): Promise<string> {
     organisation: `Trust ${i % 40}`,
     role: ROLES[i % ROLES.length]!.name,
   }));
-  const file = path.join(await mkdtemp(path.join(tmpdir(), "flip-db-bench-")), "users.json");
-  await writeFile(file, JSON.stringify({ users }));
-  return file;
-}
-
-/** Every row's id and the transaction that last wrote it: what changes when anything is written. */
-async function rowVersions(databaseUrl: string): Promise<Map<string, string>> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ key: string; xmin: string }>(
-      `SELECT 'r' || id AS key, xmin::text FROM roles UNION ALL SELECT 'p' || user_id, xmin::text FROM user_profile
-       UNION ALL SELECT 'u' || user_id || role_id, xmin::text FROM user_role UNION ALL SELECT 's' || user_id, xmin::text FROM seed_grant`,
-    );
-    return new Map(rows.map((row) => [row.key, row.xmin]));
-  } finally {
-    await client.end();
-  }
-}
-
-/** Rows inserted, updated or deleted between two snapshots. */
-function rowsChanged(before: Map<string, string>, after: Map<string, string>): number {
-  let changed = 0;
-  for (const [key, xmin] of after) if (before.get(key) !== xmin) changed += 1;
-  for (const key of before.keys()) if (!after.has(key)) changed += 1;
-  return changed;
+  return writeManifest(users);
 }
 
 async function runSeed(env: Record<string, string>, args: readonly string[]): Promise<SeedReport> {
   const reportPath = path.join(await mkdtemp(path.join(tmpdir(), "flip-db-bench-report-")), "report.json");
-  const result = await runCommand("node", ["--import", "tsx", "prisma/seed.ts", "--report", reportPath, ...args], {
-    cwd: ROOT,
-    env: { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "warn" },
-    timeoutMs: 30 * 60_000,
-  });
+  const quiet = { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "warn" };
+  const result = await seedDirectly(quiet, ["--report", reportPath, ...args], 30 * 60_000);
   if (result.code !== 0) throw new Error(`seed exited ${String(result.code)}:\n${result.stdout}${result.stderr}`);
   return JSON.parse(await readFile(reportPath, "utf8")) as SeedReport;
 }

@@ -13,11 +13,12 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import { createDatabase, startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
 import type { PreloadedPool } from "../src/dev/cognito.js";
-import { runCommand } from "../test/support/run-command.js";
+import { startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
 import type { SeedReport } from "../src/seed/report.js";
+import { ROOT, seedDirectly, seedThroughPrisma } from "../test/support/commands.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
+import { createMigratedDatabase } from "../test/support/postgres.js";
 import { measureBoots, type BootFigures } from "./boot.js";
 import { renderChart } from "./chart.js";
 import { median, table } from "./figures.js";
@@ -27,23 +28,15 @@ import { prepareBenchOutput, type BenchOutput } from "./output.js";
 const SIZES = (process.env.BENCH_SIZES ?? "7,100,1000,10000").split(",").map(Number);
 const LATENCY_MS = 20;
 const BOOT_RUNS = 5;
-const ROOT = path.resolve(import.meta.dirname, "..");
 
 const poolOf = (n: number): PreloadedPool => ({
   id: `local_bench${n}`,
   users: Array.from({ length: Math.ceil(n * 1.1) }, (_, i) => ({ email: emailOf(i) })),
 });
 
-async function migratedDatabase(adminUrl: string, name: string): Promise<string> {
-  const url = await createDatabase(adminUrl, name);
-  const deployed = await runCommand("npx", ["prisma", "migrate", "deploy"], { cwd: ROOT, env: { DATABASE_URL: url } });
-  if (deployed.code !== 0) throw new Error(`migrate deploy failed:\n${deployed.stdout}${deployed.stderr}`);
-  return url;
-}
-
 /** The 7-user boot, phase by phase, straight against the local stack (no proxy latency). */
 async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: PreloadedPool, output: BenchOutput): Promise<void> {
-  const databaseUrl = await migratedDatabase(adminUrl, "bench_boot");
+  const databaseUrl = await createMigratedDatabase(adminUrl, "bench_boot");
   const env = {
     ...stackEnvironment({ databaseUrl, userPoolId: pool.id, cognitoEndpoint }),
     SEED_USERS_FILE: await writeBenchManifest(7),
@@ -55,11 +48,11 @@ async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: Pr
   const reports: SeedReport[] = [];
   for (let run = 0; run < BOOT_RUNS; run++) {
     const reportPath = output.bootReportPath(run);
-    const seed = await runCommand("node", ["--import", "tsx", "prisma/seed.ts", "--report", reportPath], { cwd: ROOT, env });
+    const seed = await seedDirectly(env, ["--report", reportPath]);
     if (seed.code !== 0) throw new Error(seed.stdout + seed.stderr);
     direct.push(seed.durationMs);
     reports.push(JSON.parse(await readFile(reportPath, "utf8")) as SeedReport);
-    const cli = await runCommand("npx", ["prisma", "db", "seed"], { cwd: ROOT, env });
+    const cli = await seedThroughPrisma(env);
     if (cli.code !== 0) throw new Error(cli.stdout + cli.stderr);
     viaPrisma.push(cli.durationMs);
   }
@@ -115,7 +108,7 @@ const OVERLOAD_RPS = 45;
 /** N = 300 looked up one call each at 45 a second against a quota of 30: throttling must slow the seed, not cost users. */
 async function overloadRun(adminUrl: string, proxy: Awaited<ReturnType<typeof startFaultProxy>>, pools: PreloadedPool[]): Promise<BenchResult> {
   const pool = pools.find((candidate) => candidate.users.length >= OVERLOAD_N * 1.1) ?? pools.at(-1)!;
-  const databaseUrl = await migratedDatabase(adminUrl, "bench_overload");
+  const databaseUrl = await createMigratedDatabase(adminUrl, "bench_overload");
   const env = {
     ...stackEnvironment({ databaseUrl, userPoolId: pool.id, cognitoEndpoint: proxy.endpoint }),
     SEED_COGNITO_RPS: String(OVERLOAD_RPS),
@@ -139,7 +132,7 @@ async function main(): Promise<void> {
     const results: BenchResult[] = [];
     for (const [i, n] of SIZES.entries()) {
       const pool = pools[i]!;
-      const databaseUrl = await migratedDatabase(stack.postgres.url("postgres"), `bench_${n}`);
+      const databaseUrl = await createMigratedDatabase(stack.postgres.url("postgres"), `bench_${n}`);
       const env = {
         ...stackEnvironment({ databaseUrl, userPoolId: pool.id, cognitoEndpoint: proxy.endpoint }),
         // The whole quota, as in a maintenance window: the floor is defined at it.

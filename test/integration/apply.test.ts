@@ -11,8 +11,9 @@ import type { ManifestEntry } from "../../src/manifest/index.js";
 import { ROLES } from "../../src/shared/roles.js";
 import { applySeed } from "../../src/seed/apply.js";
 import type { Resolution } from "../../src/seed/resolve/resolve.js";
-import { migratedDatabase, rowVersions } from "../support/seed-fixture.js";
-import { query } from "../support/stack.js";
+import { rowVersions } from "../support/database-state.js";
+import { migratedDatabase } from "../support/seed-fixture.js";
+import { query } from "../support/postgres.js";
 
 const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
 

@@ -14,8 +14,12 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { copyOfPackage, type PackageCopy } from "../support/package-copy.js";
-import { entry, grants, logLines, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
-import { freshDatabase, output, query, stack } from "../support/stack.js";
+import { logLines } from "../support/commands.js";
+import { grants } from "../support/database-state.js";
+import { entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
+import { output } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { freshDatabase, stack } from "../support/stack.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];
 const POOL = MANIFEST.map(({ email }) => ({ email }));

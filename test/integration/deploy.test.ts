@@ -6,8 +6,12 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { freePort } from "../../src/dev/free-port.js";
 import { runCommand } from "../support/run-command.js";
-import { entry, grants, logLines, scenario } from "../support/seed-fixture.js";
-import { freshDatabase, output, pathWithoutPackageBins, query, ROOT, stack } from "../support/stack.js";
+import { logLines } from "../support/commands.js";
+import { grants } from "../support/database-state.js";
+import { entry, scenario } from "../support/seed-fixture.js";
+import { output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { freshDatabase, stack } from "../support/stack.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];

@@ -5,7 +5,9 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
-import { environmentFor, freshDatabase, freshPool, output, prisma, query, ROOT, stack } from "../support/stack.js";
+import { output, prisma, ROOT } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { environmentFor, freshDatabase, freshPool, stack } from "../support/stack.js";
 
 const EMAIL = "alice.doctor@example.org";
 const SECRET_KEY = "SENTINEL-doctor-aws-secret-3d9f";

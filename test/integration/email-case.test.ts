@@ -13,8 +13,10 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { entry, migratedDatabase, seedThroughPrisma, writeManifest } from "../support/seed-fixture.js";
-import { environmentFor, freshPool, output, stack } from "../support/stack.js";
+import { seedThroughPrisma } from "../support/commands.js";
+import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
+import { output } from "../support/commands.js";
+import { environmentFor, freshPool, stack } from "../support/stack.js";
 
 const MANIFEST = [entry("Alice@Example.org", "Admin"), entry("bob@example.org", "Viewer"), entry("Carol@Example.org", "Researcher")];
 

@@ -8,7 +8,7 @@ import { createInterface } from "node:readline";
 import { describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
-import { ROOT } from "../support/stack.js";
+import { ROOT } from "../support/commands.js";
 
 interface StackReport {
   pids: number[];

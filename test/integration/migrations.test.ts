@@ -4,7 +4,9 @@ import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
 import { scratchProject, type ScratchProject } from "../support/scratch-project.js";
-import { environmentFor, freshDatabase, output, prisma, query, stack } from "../support/stack.js";
+import { output, prisma } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { environmentFor, freshDatabase, stack } from "../support/stack.js";
 
 type Column = { table_name: string; column_name: string; data_type: string; is_nullable: string; max_length: number | null };
 

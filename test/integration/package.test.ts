@@ -17,8 +17,9 @@ import { afterAll, describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
 import { copyOfPackage } from "../support/package-copy.js";
-import { entry, grants, profiles, scenario } from "../support/seed-fixture.js";
-import { output, ROOT } from "../support/stack.js";
+import { grants, profiles } from "../support/database-state.js";
+import { entry, scenario } from "../support/seed-fixture.js";
+import { output, ROOT } from "../support/commands.js";
 
 const CONSUMER = `import {
   connectDatabase,

@@ -12,8 +12,10 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
-import { entry, grants, scenario } from "../support/seed-fixture.js";
-import { freshDatabase, output, pathWithoutPackageBins, ROOT } from "../support/stack.js";
+import { grants } from "../support/database-state.js";
+import { entry, scenario } from "../support/seed-fixture.js";
+import { output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
+import { freshDatabase } from "../support/stack.js";
 
 describe("the production build", () => {
   let image: string | undefined;

@@ -7,7 +7,7 @@ import { describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
 import { entry, scenario } from "../support/seed-fixture.js";
-import { output, ROOT } from "../support/stack.js";
+import { output, ROOT } from "../support/commands.js";
 
 const EMAILS = Array.from({ length: 60 }, (_, i) => `progress${i}@example.org`);
 

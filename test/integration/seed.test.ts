@@ -9,19 +9,12 @@ import type { SeedReport } from "../../src/seed/report.js";
 import { THROTTLE_RETRIES } from "../../src/seed/resolve/resolve.js";
 import { ROLES } from "../../src/shared/roles.js";
 import { startFaultProxy, awsError, type Fault, type FaultProxy } from "../support/fault-proxy.js";
-import {
-  entry,
-  grants,
-  logLines,
-  profiles,
-  rowCount,
-  rowVersions,
-  scenario,
-  seedDirectly,
-  seedGrants,
-  seedThroughPrisma,
-} from "../support/seed-fixture.js";
-import { environmentFor, freshDatabase, output, prisma, query, stack } from "../support/stack.js";
+import { logLines, seedDirectly, seedThroughPrisma } from "../support/commands.js";
+import { grants, profiles, rowCount, rowVersions, seedGrants } from "../support/database-state.js";
+import { entry, scenario } from "../support/seed-fixture.js";
+import { output, prisma } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { environmentFor, freshDatabase, stack } from "../support/stack.js";
 
 const ADMIN = "alice@example.org";
 const RESEARCHER = "bob@example.org";

@@ -23,7 +23,9 @@ import type { CommandResult } from "../support/run-command.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { entry } from "../support/seed-fixture.js";
-import { output, query, stack } from "../support/stack.js";
+import { output } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { appUrl, reliabilityScenario, seed, seedDirect, type ReliabilityScenario } from "./support/runs.js";
 

@@ -7,10 +7,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { awsError, startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
-import { entry, logLines } from "../support/seed-fixture.js";
-import { output, stack } from "../support/stack.js";
+import { logLines } from "../support/commands.js";
+import { entry } from "../support/seed-fixture.js";
+import { output } from "../support/commands.js";
+import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
-import { reliabilityScenario, seed, seedDirect, tableContents } from "./support/runs.js";
+import { reliabilityScenario, seed, seedDirect } from "./support/runs.js";
+import { tableContents } from "../support/database-state.js";
 
 const USERS = ["ada@example.org", "ben@example.org", "cy@example.org", "dee@example.org", "eve@example.org", "fay@example.org", "gus@example.org"];
 const ENTRIES = USERS.map((email, i) => entry(email, (["Admin", "Researcher", "Viewer"] as const)[i % 3]));

@@ -8,9 +8,11 @@ import { describe, expect, it } from "vitest";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
 import { entry } from "../support/seed-fixture.js";
-import { freshPool, output } from "../support/stack.js";
+import { output } from "../support/commands.js";
+import { freshPool } from "../support/stack.js";
 import { count, mustBeZero, scale } from "./support/figures.js";
-import { boot, emptyAppDatabase, sentinelEnvironment, tableContents } from "./support/runs.js";
+import { boot, emptyAppDatabase, sentinelEnvironment } from "./support/runs.js";
+import { tableContents } from "../support/database-state.js";
 import { writeManifest } from "../support/seed-fixture.js";
 
 const PROCESSES = 8;

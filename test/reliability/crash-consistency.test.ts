@@ -15,9 +15,12 @@ import { SEED_APPLICATION_NAME } from "../../src/database/client.js";
 import { startCognito, type LocalCognito, type PreloadedPool } from "../../src/dev/cognito.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
 import { writeManifest } from "../support/seed-fixture.js";
-import { output, prisma, query, ROOT, stack } from "../support/stack.js";
+import { output, prisma, ROOT } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { stack } from "../support/stack.js";
 import { count, mustBeZero, scale } from "./support/figures.js";
-import { appUrl, checkOutput, migratedAppDatabase, seed, sentinelEnvironment, tableContents } from "./support/runs.js";
+import { appUrl, checkOutput, migratedAppDatabase, seed, sentinelEnvironment } from "./support/runs.js";
+import { tableContents } from "../support/database-state.js";
 
 /** Large enough that applying it takes a while. */
 const USERS = scale(6_000, 3_000);

@@ -11,11 +11,14 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { entry, logLines } from "../support/seed-fixture.js";
+import { logLines } from "../support/commands.js";
+import { entry } from "../support/seed-fixture.js";
 import { startSilentServer, startTcpProxy } from "../support/tcp-proxy.js";
-import { output, stack } from "../support/stack.js";
+import { output } from "../support/commands.js";
+import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
-import { checkOutput, reliabilityScenario, seedDirect, tableContents } from "./support/runs.js";
+import { checkOutput, reliabilityScenario, seedDirect } from "./support/runs.js";
+import { tableContents } from "../support/database-state.js";
 
 const ENTRIES = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Researcher"), entry("cy@example.org", "Viewer")];
 const POOL = ENTRIES.map(({ email }) => ({ email }));

@@ -14,8 +14,12 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { FixtureUser } from "../../src/dev/cognito.js";
 import type { CommandResult } from "../support/run-command.js";
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";
-import { entry, logLines, rowVersions } from "../support/seed-fixture.js";
-import { output, query, ROOT, stack } from "../support/stack.js";
+import { logLines } from "../support/commands.js";
+import { rowVersions } from "../support/database-state.js";
+import { entry } from "../support/seed-fixture.js";
+import { output, ROOT } from "../support/commands.js";
+import { query } from "../support/postgres.js";
+import { stack } from "../support/stack.js";
 import { count } from "./support/figures.js";
 import { boot, reliabilityScenario, seed, type ReliabilityScenario } from "./support/runs.js";
 

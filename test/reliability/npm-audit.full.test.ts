@@ -9,7 +9,7 @@
 import { describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
-import { output, ROOT } from "../support/stack.js";
+import { output, ROOT } from "../support/commands.js";
 import { check } from "./support/supply-chain.js";
 
 type Severity = "info" | "low" | "moderate" | "high" | "critical";

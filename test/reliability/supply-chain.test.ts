@@ -12,7 +12,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 
 import { runCommand } from "../support/run-command.js";
-import { ROOT } from "../support/stack.js";
+import { ROOT } from "../support/commands.js";
 import { advisoriesHit, KNOWN_ADVISORIES, productionPackages } from "./support/known-advisories.js";
 import { check } from "./support/supply-chain.js";
 

@@ -2,7 +2,7 @@ import { cp, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/pro
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { ROOT } from "./stack.js";
+import { ROOT } from "./commands.js";
 
 /** Not part of the package's sources: what a clean checkout does not hold, or holds only for this machine. */
 const NOT_SOURCES = new Set(["node_modules", "dist", ".tmp", ".git", "coverage"]);

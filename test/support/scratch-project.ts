@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { cp, mkdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 
-import { ROOT } from "./stack.js";
+import { ROOT } from "./commands.js";
 
 /**
  * A copy of the package's schema and migrations under `.tmp/` (inside the

@@ -9,10 +9,12 @@ import { randomBytes } from "node:crypto";
 import { expect, type TestContext } from "vitest";
 
 import type { FixtureUser } from "../../../src/dev/cognito.js";
-import { runCommand, type CommandResult } from "../../support/run-command.js";
+import type { CommandResult } from "../../support/run-command.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
-import { environmentFor, freshPool, prisma, query, ROOT, stack } from "../../support/stack.js";
+import { prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
+import { query } from "../../support/postgres.js";
+import { environmentFor, freshPool, stack } from "../../support/stack.js";
 import { mustBeZero } from "./figures.js";
 
 export const AWS_SECRET_SENTINEL = "SENTINEL-aws-secret-access-key-8f41b7";
@@ -120,7 +122,7 @@ export async function seed(
   env: Record<string, string> = {},
 ): Promise<CommandResult> {
   const fullEnv = { ...scenario.env, ...env };
-  const result = await prisma(["db", "seed", ...(args.length > 0 ? ["--", ...args] : [])], fullEnv);
+  const result = await seedThroughPrisma(fullEnv, args);
   checkOutput(context, result, scenario.entries.map((e) => e.email), fullEnv);
   return result;
 }
@@ -134,18 +136,7 @@ export async function seedDirect(
   timeoutMs = 180_000,
 ): Promise<CommandResult> {
   const fullEnv = { ...scenario.env, ...env };
-  const result = await runCommand("npx", ["tsx", "prisma/seed.ts", ...args], { cwd: ROOT, env: fullEnv, timeoutMs });
+  const result = await seedDirectly(fullEnv, args, timeoutMs);
   checkOutput(context, result, scenario.entries.map((e) => e.email), fullEnv);
   return result;
-}
-
-/** The seed's tables, by content (not row versions): what a run leaves behind. */
-export async function tableContents(databaseUrl: string): Promise<{ roles: string[]; profiles: string[]; userRoles: string[]; seedGrants: string[] }> {
-  const column = async (sql: string) => (await query<{ v: string }>(databaseUrl, sql)).map((row) => row.v);
-  return {
-    roles: await column("SELECT id || ' ' || name || ' ' || description AS v FROM roles ORDER BY 1"),
-    profiles: await column("SELECT user_id || ' ' || name || ' ' || organisation AS v FROM user_profile ORDER BY 1"),
-    userRoles: await column("SELECT user_id || ' ' || role_id AS v FROM user_role ORDER BY 1"),
-    seedGrants: await column("SELECT user_id || ' ' || role_id AS v FROM seed_grant ORDER BY 1"),
-  };
 }

@@ -1,0 +1,75 @@
+/**
+ * What the seed's tables hold, read back for assertions and for the bench's
+ * figures: by row version (did anything get written?) and by content (what
+ * state is it in?).
+ */
+import { query } from "./postgres.js";
+
+/**
+ * Every row of the seed's tables with its `xmin`, the id of the transaction
+ * that last wrote it, as `table:key:xmin`: equal snapshots mean not one row
+ * was inserted, updated or deleted in between.
+ */
+export async function rowVersions(databaseUrl: string): Promise<string[]> {
+  const rows = await query<{ row: string }>(
+    databaseUrl,
+    `SELECT 'roles:' || id || ':' || xmin AS row FROM roles
+     UNION ALL SELECT 'user_profile:' || user_id || ':' || xmin FROM user_profile
+     UNION ALL SELECT 'user_role:' || user_id || '/' || role_id || ':' || xmin FROM user_role
+     UNION ALL SELECT 'seed_grant:' || user_id || ':' || xmin FROM seed_grant
+     ORDER BY 1`,
+  );
+  return rows.map((row) => row.row);
+}
+
+/** Rows inserted, updated or deleted between two `rowVersions` snapshots. */
+export function rowsChanged(before: readonly string[], after: readonly string[]): number {
+  const versions = (snapshot: readonly string[]) => new Map(snapshot.map((row) => [row.slice(0, row.lastIndexOf(":")), row]));
+  const [was, is] = [versions(before), versions(after)];
+  let changed = 0;
+  for (const [key, row] of is) if (was.get(key) !== row) changed += 1;
+  for (const key of was.keys()) if (!is.has(key)) changed += 1;
+  return changed;
+}
+
+/** How many rows the seed's tables hold in all. */
+export async function rowCount(databaseUrl: string): Promise<number> {
+  return (await rowVersions(databaseUrl)).length;
+}
+
+export interface Grant {
+  user_id: string;
+  role: string;
+}
+
+export async function grants(databaseUrl: string): Promise<Grant[]> {
+  return query<Grant & Record<string, unknown>>(
+    databaseUrl,
+    "SELECT ur.user_id, r.name AS role FROM user_role ur JOIN roles r ON r.id = ur.role_id ORDER BY ur.user_id, r.name",
+  );
+}
+
+export async function profiles(databaseUrl: string) {
+  return query<{ user_id: string; name: string; organisation: string }>(
+    databaseUrl,
+    "SELECT user_id, name, organisation FROM user_profile ORDER BY user_id",
+  );
+}
+
+export async function seedGrants(databaseUrl: string) {
+  return query<{ user_id: string; role: string }>(
+    databaseUrl,
+    "SELECT sg.user_id, r.name AS role FROM seed_grant sg JOIN roles r ON r.id = sg.role_id ORDER BY sg.user_id",
+  );
+}
+
+/** The seed's tables, by content (not row versions): what a run leaves behind. */
+export async function tableContents(databaseUrl: string): Promise<{ roles: string[]; profiles: string[]; userRoles: string[]; seedGrants: string[] }> {
+  const column = async (sql: string) => (await query<{ v: string }>(databaseUrl, sql)).map((row) => row.v);
+  return {
+    roles: await column("SELECT id || ' ' || name || ' ' || description AS v FROM roles ORDER BY 1"),
+    profiles: await column("SELECT user_id || ' ' || name || ' ' || organisation AS v FROM user_profile ORDER BY 1"),
+    userRoles: await column("SELECT user_id || ' ' || role_id AS v FROM user_role ORDER BY 1"),
+    seedGrants: await column("SELECT user_id || ' ' || role_id AS v FROM seed_grant ORDER BY 1"),
+  };
+}
