@@ -12,8 +12,8 @@
 import { readFileSync } from "node:fs";
 
 import { createDatabase, stackEnvironment } from "../src/dev/local-stack.js";
-import { runCommand } from "../test/support/run-command.js";
 import { copyOfPackage, type PackageCopy } from "../test/support/package-copy.js";
+import { runCommand } from "../test/support/run-command.js";
 import { median } from "./figures.js";
 import { writeBenchManifest } from "./measure.js";
 
@@ -86,7 +86,10 @@ export async function measureBoots(options: BootBenchOptions): Promise<BootFigur
     // Templates: every migration applied (and the users seeded, so that a boot writes nothing), and all but the pending one.
     const upToDate = await createDatabase(options.adminUrl, "bench_boot_up_to_date");
     await succeed("migrate deploy", runCommand("node", cli, { cwd: copy.root, env: environmentOf(upToDate) }));
-    await succeed("db seed", runCommand("node", ["node_modules/prisma/build/index.js", "db", "seed"], { cwd: copy.root, env: environmentOf(upToDate) }));
+    await succeed(
+      "db seed",
+      runCommand("node", ["node_modules/prisma/build/index.js", "db", "seed"], { cwd: copy.root, env: environmentOf(upToDate) }),
+    );
     const behind = await createDatabase(options.adminUrl, "bench_boot_behind");
     await succeed("migrate deploy", runCommand("node", cli, { env: environmentOf(behind) }));
 

@@ -40,8 +40,21 @@ export function renderChart(results: readonly BenchResult[]): string {
 ${xTicks.map((v) => `<line x1="${x(v)}" x2="${x(v)}" y1="${MARGIN.top}" y2="${HEIGHT - MARGIN.bottom}" stroke="#eee"/><text x="${x(v)}" y="${HEIGHT - MARGIN.bottom + 16}" text-anchor="middle">${v}</text>`).join("\n")}
 ${yTicks.map((v) => `<line x1="${MARGIN.left}" x2="${WIDTH - MARGIN.right}" y1="${y(v)}" y2="${y(v)}" stroke="#eee"/><text x="${MARGIN.left - 6}" y="${y(v) + 4}" text-anchor="end">${v >= 1000 ? `${v / 1000} s` : `${v} ms`}</text>`).join("\n")}
 <text x="${WIDTH / 2}" y="${HEIGHT - 12}" text-anchor="middle">users in the manifest (pool: 10% more)</text>
-${line(results.map((r) => r.floorMs), "#999", "6 4")}${dots(results.map((r) => r.floorMs), "#999")}
-${line(results.map((r) => r.cognitoPhaseMs), "#1f6feb")}${dots(results.map((r) => r.cognitoPhaseMs), "#1f6feb")}
+${line(
+  results.map((r) => r.floorMs),
+  "#999",
+  "6 4",
+)}${dots(
+    results.map((r) => r.floorMs),
+    "#999",
+  )}
+${line(
+  results.map((r) => r.cognitoPhaseMs),
+  "#1f6feb",
+)}${dots(
+    results.map((r) => r.cognitoPhaseMs),
+    "#1f6feb",
+  )}
 <text x="${MARGIN.left + 10}" y="${MARGIN.top + 14}" fill="#1f6feb">measured</text>
 <text x="${MARGIN.left + 10}" y="${MARGIN.top + 30}" fill="#777">quota floor (30 ListUsers a second)</text>
 </svg>

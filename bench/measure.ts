@@ -16,9 +16,8 @@ import type { SeedReport } from "../src/seed/report.js";
 import { ROLES } from "../src/shared/roles.js";
 import { seedDirectly } from "../test/support/commands.js";
 import { rowsChanged, rowVersions } from "../test/support/database-state.js";
-import { writeManifest } from "../test/support/seed-fixture.js";
 import type { FaultProxy } from "../test/support/fault-proxy.js";
-
+import { writeManifest } from "../test/support/seed-fixture.js";
 
 /** Cognito's ListUsers quota (UserList category) per account and region. */
 export const LIST_USERS_QUOTA_RPS = 30;

@@ -14,7 +14,7 @@ import os from "node:os";
 import path from "node:path";
 
 import type { PreloadedPool } from "../src/dev/cognito.js";
-import { startLocalStack, stackEnvironment } from "../src/dev/local-stack.js";
+import { stackEnvironment, startLocalStack } from "../src/dev/local-stack.js";
 import type { SeedReport } from "../src/seed/report.js";
 import { ROOT, seedDirectly, seedThroughPrisma } from "../test/support/commands.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
@@ -85,13 +85,30 @@ function printBoots(boots: readonly BootFigures[]): void {
     [false, true].map((built) => {
       const deploy = cell(scenario, built, "flip-db-deploy");
       const chain = cell(scenario, built, "prisma CLI chain");
-      return [scenario, built ? "yes" : "no", deploy.wallMs, deploy.cpuMs, chain.wallMs, chain.cpuMs, (deploy.wallMs / chain.wallMs).toFixed(2), (deploy.cpuMs / chain.cpuMs).toFixed(2)];
+      return [
+        scenario,
+        built ? "yes" : "no",
+        deploy.wallMs,
+        deploy.cpuMs,
+        chain.wallMs,
+        chain.cpuMs,
+        (deploy.wallMs / chain.wallMs).toFixed(2),
+        (deploy.cpuMs / chain.cpuMs).toFixed(2),
+      ];
     }),
   );
-  console.log(`\nWhole boots, 7 users, medians of ${boots[0]?.runs ?? 0} runs each, taken in turns (node bin/deploy.js --wait-for-db 60 against node …/prisma migrate deploy && … db seed)`);
+  console.log(
+    `\nWhole boots, 7 users, medians of ${boots[0]?.runs ?? 0} runs each, taken in turns (node bin/deploy.js --wait-for-db 60 against node …/prisma migrate deploy && … db seed)`,
+  );
   console.log(table(["boot", "built", "flip-db-deploy ms", "CPU ms", "CLI chain ms", "CPU ms", "wall ratio", "CPU ratio"], rows));
-  const unchanged = { deploy: cell("nothing to migrate", true, "flip-db-deploy"), chain: cell("nothing to migrate", true, "prisma CLI chain") };
-  const pending = { deploy: cell("one migration pending", true, "flip-db-deploy"), chain: cell("one migration pending", true, "prisma CLI chain") };
+  const unchanged = {
+    deploy: cell("nothing to migrate", true, "flip-db-deploy"),
+    chain: cell("nothing to migrate", true, "prisma CLI chain"),
+  };
+  const pending = {
+    deploy: cell("one migration pending", true, "flip-db-deploy"),
+    chain: cell("one migration pending", true, "prisma CLI chain"),
+  };
   const targets: Array<[string, boolean]> = [
     ["unchanged boot after npm run build: at most 25% of the CLI chain", unchanged.deploy.wallMs <= unchanged.chain.wallMs * 0.25],
     ["unchanged boot after npm run build: under 0.6 s", unchanged.deploy.wallMs < 600],
@@ -106,7 +123,11 @@ const OVERLOAD_N = 300;
 const OVERLOAD_RPS = 45;
 
 /** N = 300 looked up one call each at 45 a second against a quota of 30: throttling must slow the seed, not cost users. */
-async function overloadRun(adminUrl: string, proxy: Awaited<ReturnType<typeof startFaultProxy>>, pools: PreloadedPool[]): Promise<BenchResult> {
+async function overloadRun(
+  adminUrl: string,
+  proxy: Awaited<ReturnType<typeof startFaultProxy>>,
+  pools: PreloadedPool[],
+): Promise<BenchResult> {
   const pool = pools.find((candidate) => candidate.users.length >= OVERLOAD_N * 1.1) ?? pools.at(-1)!;
   const databaseUrl = await createMigratedDatabase(adminUrl, "bench_overload");
   const env = {
@@ -144,11 +165,39 @@ async function main(): Promise<void> {
       results.push(result);
     }
 
-    console.log(`\nQuota-realistic Cognito: ${LATENCY_MS} ms a call, ${LIST_USERS_QUOTA_RPS} ListUsers a second, 60-user pages; seed at SEED_COGNITO_RPS=${LIST_USERS_QUOTA_RPS}`);
+    console.log(
+      `\nQuota-realistic Cognito: ${LATENCY_MS} ms a call, ${LIST_USERS_QUOTA_RPS} ListUsers a second, 60-user pages; seed at SEED_COGNITO_RPS=${LIST_USERS_QUOTA_RPS}`,
+    );
     console.log(
       table(
-        ["N", "pool", "lookup", "Cognito calls", "throttled", "Cognito ms", "floor ms", "ratio", "DB 1st ms", "DB re-run ms", "re-run rows", "peak RSS MB"],
-        results.map((r) => [r.n, r.poolSize, r.strategy, r.cognitoCalls, r.throttled, r.cognitoPhaseMs, r.floorMs, r.ratioToFloor.toFixed(2), r.dbFirstRunMs, r.dbRerunMs, r.rerunRowsWritten, r.peakRssMb]),
+        [
+          "N",
+          "pool",
+          "lookup",
+          "Cognito calls",
+          "throttled",
+          "Cognito ms",
+          "floor ms",
+          "ratio",
+          "DB 1st ms",
+          "DB re-run ms",
+          "re-run rows",
+          "peak RSS MB",
+        ],
+        results.map((r) => [
+          r.n,
+          r.poolSize,
+          r.strategy,
+          r.cognitoCalls,
+          r.throttled,
+          r.cognitoPhaseMs,
+          r.floorMs,
+          r.ratioToFloor.toFixed(2),
+          r.dbFirstRunMs,
+          r.dbRerunMs,
+          r.rerunRowsWritten,
+          r.peakRssMb,
+        ]),
       ),
     );
 

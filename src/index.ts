@@ -4,8 +4,10 @@
  * `ensure_user_and_role`); everything else here serves them.
  */
 export { connectDatabase, type DatabaseOptions, type FlipDatabase } from "./database/client.js";
-export { classifyDirectoryError, type Classification, type ErrorCategory } from "./directory/error-classification.js";
+export { DatabaseError } from "./database/DatabaseError.js";
 export { createCognitoDirectory, type CognitoDirectoryOptions } from "./directory/cognito-directory.js";
+export { classifyDirectoryError, type Classification, type ErrorCategory } from "./directory/error-classification.js";
+export { FatalDirectoryError } from "./directory/FatalDirectoryError.js";
 export type {
   AccountPage,
   DirectoryAccount,
@@ -15,20 +17,18 @@ export type {
   Lookup,
   LookupStatus,
 } from "./directory/identity-directory.js";
-export { FatalDirectoryError } from "./directory/FatalDirectoryError.js";
 export { TransientDirectoryError } from "./directory/TransientDirectoryError.js";
-export { DatabaseError } from "./database/DatabaseError.js";
+export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
 export { ManifestError } from "./manifest/ManifestError.js";
+export { ensureUserAndRole, type EnsureOptions, type UserResult } from "./seed/ensure-user-and-role.js";
+export type { GrantDecision, ProfileChange, WriteCounts } from "./seed/plan.js";
+export type { SeedReport, Timings, UserReport } from "./seed/report.js";
+export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
+export type { StrategyRequest as LookupRequest } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";
-export { ConfigError } from "./shared/config/ConfigError.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./shared/cli/exit-codes.js";
 export { UsageError } from "./shared/cli/usage.js";
+export { ConfigError } from "./shared/config/ConfigError.js";
 export { FlipDbError, UnexpectedError, type ErrorCode } from "./shared/errors.js";
 export type { SeedLogger } from "./shared/logging.js";
-export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
-export type { SeedReport, Timings, UserReport } from "./seed/report.js";
 export { ROLES, type RoleName } from "./shared/roles.js";
-export { ensureUserAndRole, type EnsureOptions, type UserResult } from "./seed/ensure-user-and-role.js";
-export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
-export type { GrantDecision, ProfileChange, WriteCounts } from "./seed/plan.js";
-export type { StrategyRequest as LookupRequest } from "./seed/strategy.js";

@@ -1,7 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 
-import { rememberDatabaseUrl } from "./urls.js";
 import { PrismaClient } from "../generated/prisma/client.js";
+import { rememberDatabaseUrl } from "./urls.js";
 
 /** A Prisma client for flip-db's schema: what `connectDatabase` returns and the seed's functions take. */
 export type FlipDatabase = PrismaClient;

@@ -55,7 +55,10 @@ export function describeDatabaseProblem(error: unknown, databaseUrl: string | un
     return `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
   }
   // A backend terminated mid-statement shows as 57P01, a reset, or a broken pipe when the seed was still sending.
-  if (has("57P01", "57P02", "57P03", "ConnectionClosed", "ECONNRESET", "EPIPE") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
+  if (
+    has("57P01", "57P02", "57P03", "ConnectionClosed", "ECONNRESET", "EPIPE") ||
+    says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)
+  ) {
     return `the connection to the database at ${where} was lost`;
   }
   if (has("P2028")) {

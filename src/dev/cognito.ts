@@ -1,6 +1,6 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { mkdtemp, mkdir, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -38,16 +38,10 @@ const START_TIMEOUT_MS = 30_000;
  * Usernames are kept apart from emails, as in a pool that signs in by
  * username, so several accounts can share an email, as happens in Cognito.
  */
-export async function startCognito(
-  log: (line: string) => void = () => {},
-  preload: readonly PreloadedPool[] = [],
-): Promise<LocalCognito> {
+export async function startCognito(log: (line: string) => void = () => {}, preload: readonly PreloadedPool[] = []): Promise<LocalCognito> {
   const workDirectory = await mkdtemp(path.join(tmpdir(), "flip-db-cognito-"));
   await mkdir(path.join(workDirectory, ".cognito", "db"), { recursive: true });
-  await writeFile(
-    path.join(workDirectory, ".cognito", "config.json"),
-    JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }),
-  );
+  await writeFile(path.join(workDirectory, ".cognito", "config.json"), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
   for (const pool of preload) await writePoolFile(workDirectory, pool);
   const entry = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
   const child = spawn(process.execPath, [entry], {

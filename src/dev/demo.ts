@@ -57,11 +57,7 @@ async function main(): Promise<void> {
     await step("db seed", "npx", ["prisma", "db", "seed"], env);
 
     await printTable(databaseUrl, "roles", "SELECT id, name, description FROM roles ORDER BY name");
-    await printTable(
-      databaseUrl,
-      "user_profile",
-      "SELECT user_id, name, organisation FROM user_profile ORDER BY name",
-    );
+    await printTable(databaseUrl, "user_profile", "SELECT user_id, name, organisation FROM user_profile ORDER BY name");
     await printTable(
       databaseUrl,
       "user_role",

@@ -30,11 +30,10 @@ export interface LocalStack {
 function startWatchdog(children: number[], directories: string[]): void {
   const script = fileURLToPath(new URL("./watchdog.ts", import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx");
-  const watchdog = spawn(
-    process.execPath,
-    ["--import", tsx, script, String(process.pid), children.join(","), ...directories],
-    { detached: true, stdio: "ignore" },
-  );
+  const watchdog = spawn(process.execPath, ["--import", tsx, script, String(process.pid), children.join(","), ...directories], {
+    detached: true,
+    stdio: "ignore",
+  });
   watchdog.unref();
 }
 
@@ -57,11 +56,7 @@ export async function createDatabase(adminUrl: string, name: string, template?: 
  * The environment a deployment would give `prisma migrate deploy` and
  * `prisma db seed`, pointed at a local stack.
  */
-export function stackEnvironment(settings: {
-  databaseUrl: string;
-  userPoolId: string;
-  cognitoEndpoint: string;
-}): Record<string, string> {
+export function stackEnvironment(settings: { databaseUrl: string; userPoolId: string; cognitoEndpoint: string }): Record<string, string> {
   return {
     DATABASE_URL: settings.databaseUrl,
     AWS_REGION: LOCAL_REGION,
@@ -73,10 +68,7 @@ export function stackEnvironment(settings: {
 }
 
 /** `preload`: user pools written to the emulator's store before it starts (see PreloadedPool). */
-export async function startLocalStack(
-  log: (line: string) => void = () => {},
-  preload: readonly PreloadedPool[] = [],
-): Promise<LocalStack> {
+export async function startLocalStack(log: (line: string) => void = () => {}, preload: readonly PreloadedPool[] = []): Promise<LocalStack> {
   const [postgres, cognito] = await Promise.allSettled([startPostgres(log), startCognito(log, preload)]);
   if (postgres.status === "rejected" || cognito.status === "rejected") {
     if (postgres.status === "fulfilled") await postgres.value.stop();

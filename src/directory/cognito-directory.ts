@@ -6,11 +6,17 @@ import {
 } from "@aws-sdk/client-cognito-identity-provider";
 
 import { FatalDirectoryError } from "./FatalDirectoryError.js";
-import { classifyDirectoryError } from "./error-classification.js";
-import { MAX_PAGE_SIZE, type AccountPage, type DirectoryAccount, type DirectoryAnswer, type DirectoryFacts, type IdentityDirectory } from "./identity-directory.js";
 import { TransientDirectoryError } from "./TransientDirectoryError.js";
 import { lookupFromAccounts } from "./eligibility.js";
-
+import { classifyDirectoryError } from "./error-classification.js";
+import {
+  MAX_PAGE_SIZE,
+  type AccountPage,
+  type DirectoryAccount,
+  type DirectoryAnswer,
+  type DirectoryFacts,
+  type IdentityDirectory,
+} from "./identity-directory.js";
 
 /** Only what eligibility needs: the seed asks for no other personal data. */
 const ATTRIBUTES = ["sub", "email", "email_verified"];
@@ -143,9 +149,7 @@ export class CognitoDirectory implements IdentityDirectory {
    * Cognito, and the first real one is not slowed by code loading.
    */
   async warmUp(): Promise<void> {
-    await this.client
-      .send(new ListUsersCommand({ UserPoolId: this.userPoolId }), { abortSignal: AbortSignal.abort() })
-      .catch(() => {});
+    await this.client.send(new ListUsersCommand({ UserPoolId: this.userPoolId }), { abortSignal: AbortSignal.abort() }).catch(() => {});
   }
 
   close(): void {

@@ -5,11 +5,7 @@
  * retryable; this module only adds what an operator should do about the rest.
  * Anything unrecognised is fatal: a bug must never pass as a skipped user.
  */
-import {
-  isServerError,
-  isThrottlingError,
-  isTransientError,
-} from "@smithy/service-error-classification";
+import { isServerError, isThrottlingError, isTransientError } from "@smithy/service-error-classification";
 
 /** The shape the SDK's predicates take. */
 type SdkError = Parameters<typeof isTransientError>[0];
@@ -37,7 +33,8 @@ export const FATAL_ERROR_FIXES: Readonly<Record<string, string>> = {
   AccessDeniedException: "the credentials may not make this call on the user pool: grant what docs/iam-policy.json grants",
   ExpiredTokenException: "the AWS session token has expired: renew the credentials",
   InvalidSignatureException: "the request signature was rejected: check AWS_SECRET_ACCESS_KEY and the system clock",
-  CredentialsProviderError: "no AWS credentials were found: provide them through the default credential chain (environment, profile or role)",
+  CredentialsProviderError:
+    "no AWS credentials were found: provide them through the default credential chain (environment, profile or role)",
 };
 
 type ErrorLike = Partial<SdkError> & { name?: string; code?: string; message?: string; $fault?: string };

@@ -4,15 +4,15 @@
  * configuration and of injected I/O (`DoctorDependencies`), so tests run the
  * whole list with fakes; `probes.ts` holds the real I/O.
  */
-import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
 import { classifyDirectoryError } from "../directory/error-classification.js";
-import { ManifestError } from "../manifest/ManifestError.js";
-import { ConfigError } from "../shared/config/ConfigError.js";
 import type { ManifestEntry } from "../manifest/index.js";
+import { ManifestError } from "../manifest/ManifestError.js";
+import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
+import { ConfigError } from "../shared/config/ConfigError.js";
+import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
+import { locateDatabase } from "../shared/postgres/location.js";
 import { ROLE_NAMES } from "../shared/roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
-import { locateDatabase } from "../shared/postgres/location.js";
-import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -107,7 +107,6 @@ function someProblems(problems: readonly string[]): string {
   const shown = problems.slice(0, PROBLEMS_SHOWN).join("; ");
   return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
 }
-
 
 export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
   const parsed = locateDatabase(config.databaseUrl);
@@ -222,7 +221,9 @@ export const CHECKS: readonly Check[] = [
         );
       }
       if (status.pending.length > 0) {
-        problems.push(`${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`);
+        problems.push(
+          `${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`,
+        );
       }
       if (status.unknown.length > 0) {
         problems.push(

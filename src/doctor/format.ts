@@ -28,7 +28,10 @@ const EMAIL = /(?<![^\s"'<>()[\],;:=])[^\s@"'<>()[\],;:=/]+@[^\s@"'<>()[\],;:=/]
 
 /** One printable line: secrets scrubbed, emails redacted, control characters (line breaks included) as spaces. */
 export function clean(text: string, scrub: Scrub): string {
-  return scrub(text).replace(CONTROL, " ").replace(EMAIL, (email) => redactEmail(email)).trim();
+  return scrub(text)
+    .replace(CONTROL, " ")
+    .replace(EMAIL, (email) => redactEmail(email))
+    .trim();
 }
 
 export function formatResult(result: NamedResult, style: MarkStyle, scrub: Scrub): string {

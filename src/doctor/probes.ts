@@ -8,11 +8,11 @@ import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-iden
 import pg from "pg";
 
 import { loadManifest } from "../manifest/index.js";
-import { withPgClient } from "../shared/postgres/client.js";
-import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
 import type { MigrationRecord } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";
 import { findMigrationsDirectory, listMigrationDirectories } from "../migrations/shipped.js";
+import { withPgClient } from "../shared/postgres/client.js";
+import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
 
 /** How the doctor's connections show in `pg_stat_activity`, unless the URL sets application_name. */
 export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
@@ -23,9 +23,7 @@ function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => 
 
 export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
   return withConnection(target, async (client) => {
-    const { rows } = await client.query<{ one: number; version: string }>(
-      "SELECT 1 AS one, current_setting('server_version') AS version",
-    );
+    const { rows } = await client.query<{ one: number; version: string }>("SELECT 1 AS one, current_setting('server_version') AS version");
     // "16.4 (Debian 16.4-1.pgdg120+1)" -> "16.4"
     return { serverVersion: rows[0]?.version.split(" ")[0] ?? "(unknown version)" };
   });

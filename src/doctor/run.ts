@@ -3,9 +3,9 @@
  * through `DoctorRunDependencies`, whose defaults are the real ones, so tests
  * drive a whole run with fakes and no module mocks.
  */
-import { DEFAULT_USERS_FILE } from "../shared/config/environment.js";
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../shared/cli/exit-codes.js";
 import { parseFlags, UsageError } from "../shared/cli/usage.js";
+import { DEFAULT_USERS_FILE } from "../shared/config/environment.js";
 import { createScrubber, secretsFromEnvironment } from "../shared/logging.js";
 import { runChecklist, type DoctorDependencies } from "./checks.js";
 import { clean, formatResult, formatSummary, type MarkStyle } from "./format.js";

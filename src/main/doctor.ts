@@ -1,8 +1,8 @@
 // `npm run doctor` (bin/doctor.js): checks what a boot needs and prints a checklist. See run.ts and --help.
 // Exit codes: 0 every check passed, 1 a check failed, 2 usage error.
+import { runDoctor } from "../doctor/run.js";
 import { EXIT_FATAL } from "../shared/cli/exit-codes.js";
 import { createScrubber, secretsFromEnvironment } from "../shared/logging.js";
-import { runDoctor } from "../doctor/run.js";
 
 try {
   process.exitCode = await runDoctor({ argv: process.argv.slice(2), env: process.env });

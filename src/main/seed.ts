@@ -3,8 +3,8 @@
  * Prisma's client) are imported only once the input is valid, so a bad
  * manifest or flag fails fast and loads neither.
  */
-import type { SeedEnvironment } from "../shared/config/environment.js";
 import { runSeedCommand, type CommandDependencies } from "../seed/cli/command.js";
+import type { SeedEnvironment } from "../shared/config/environment.js";
 
 /** Process start to here: Node, TypeScript and the modules imported at once; then what is imported later. */
 const loading = { startupMs: performance.now(), loadingMs: 0 };

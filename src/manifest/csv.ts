@@ -54,9 +54,7 @@ export function decodeCsv(bytes: Uint8Array, source: string): string {
   } catch {
     const text = new TextDecoder("utf-8", { ignoreBOM: true }).decode(bytes);
     const line = text.slice(0, Math.max(0, text.indexOf("\uFFFD"))).split(/\r\n?|\n/).length;
-    throw new ManifestError([
-      `manifest ${source}: line ${line}: not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")`,
-    ]);
+    throw new ManifestError([`manifest ${source}: line ${line}: not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")`]);
   }
 }
 
@@ -116,7 +114,8 @@ function readHeader(header: Row | undefined): Read<Record<Column, number>> {
 
   if (!names.some(known)) {
     const [only] = names;
-    const separator = names.length === 1 && only !== undefined ? (only.includes(";") ? "semicolons" : only.includes("\t") ? "tabs" : "") : "";
+    const separator =
+      names.length === 1 && only !== undefined ? (only.includes(";") ? "semicolons" : only.includes("\t") ? "tabs" : "") : "";
     return {
       problems: [
         separator === ""

@@ -40,5 +40,7 @@ export async function loadManifest(path: string): Promise<ManifestEntry[]> {
     const why = code === "ENOENT" ? "file not found" : code === "EACCES" ? "permission denied" : (error as Error).message;
     throw new ManifestError([`manifest ${path}: cannot be read (${why}); set SEED_USERS_FILE or --users`]);
   }
-  return manifestFormatOf(path) === "csv" ? parseCsvManifest(decodeCsv(bytes, path), path) : parseJsonManifest(bytes.toString("utf8"), path);
+  return manifestFormatOf(path) === "csv"
+    ? parseCsvManifest(decodeCsv(bytes, path), path)
+    : parseJsonManifest(bytes.toString("utf8"), path);
 }

@@ -105,10 +105,7 @@ export interface DuplicateEmailParams {
 export const ManifestSchema = z
   .strictObject({
     /** Editors use it to find the JSON Schema; ignored otherwise. */
-    $schema: z
-      .string()
-      .optional()
-      .meta({ description: "The JSON Schema this file follows, for editors; the seed ignores it." }),
+    $schema: z.string().optional().meta({ description: "The JSON Schema this file follows, for editors; the seed ignores it." }),
     users: z
       .array(ManifestUserSchema)
       .min(1, "must list at least one user")

@@ -1,9 +1,9 @@
 import pg from "pg";
 
-import { describeConnectionError } from "./connection-errors.js";
-import { SchemaEngineError } from "./SchemaEngineError.js";
 import { quoteIdentifier } from "../shared/postgres/quote.js";
+import { describeConnectionError } from "./connection-errors.js";
 import type { PostgresTarget } from "./postgres-target.js";
+import { SchemaEngineError } from "./SchemaEngineError.js";
 
 const DUPLICATE_DATABASE = "42P04";
 const CONNECT_TIMEOUT_MS = 10_000;

@@ -1,5 +1,5 @@
 import { createDatabase } from "./cli-commands.js";
-import { type ScriptFailure, MigrationAdapterFactory } from "./postgres-adapter.js";
+import { MigrationAdapterFactory, type ScriptFailure } from "./postgres-adapter.js";
 import { parsePostgresUrl, type PostgresTarget } from "./postgres-target.js";
 import type { RpcPeer } from "./rpc.js";
 import { SchemaEngineError } from "./SchemaEngineError.js";
@@ -102,7 +102,9 @@ export class EngineSession {
         (await this.wasmEngine()).debugPanic();
         throw SchemaEngineError.panic("debugPanic returned instead of panicking");
       default:
-        throw new Error(`The offline schema engine does not implement "${method}". Set PRISMA_SCHEMA_ENGINE_BINARY to a native schema engine for this command.`);
+        throw new Error(
+          `The offline schema engine does not implement "${method}". Set PRISMA_SCHEMA_ENGINE_BINARY to a native schema engine for this command.`,
+        );
     }
   }
 

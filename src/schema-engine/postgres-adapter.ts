@@ -226,9 +226,7 @@ export class MigrationAdapterFactory implements SqlMigrationAwareDriverAdapterFa
   private async connectToConfiguredShadow(target: PostgresTarget): Promise<SqlDriverAdapter> {
     const inner = await openAdapter(target);
     const schema = quoteIdentifier(target.schema ?? "public");
-    await new MigrationAdapter(inner, async () => {}).executeScript(
-      `DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`,
-    );
+    await new MigrationAdapter(inner, async () => {}).executeScript(`DROP SCHEMA IF EXISTS ${schema} CASCADE; CREATE SCHEMA ${schema};`);
     return new MigrationAdapter(inner, () => inner.dispose(), this.recordScriptError);
   }
 }

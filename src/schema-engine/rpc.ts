@@ -29,7 +29,6 @@ export interface RpcPeer {
   print(content: string): void;
 }
 
-
 /**
  * Maps anything a handler throws to a response error. Known Prisma errors carry
  * their `P` code, which the CLI prints above the message; a WebAssembly trap is

@@ -106,7 +106,10 @@ async function updateProfiles(tx: Transaction, rows: readonly ProfileUpdate[]): 
     else groups.set(key, [row]);
   }
   for (const group of groups.values()) {
-    const { count } = await tx.userProfile.updateMany({ where: { userId: { in: group.map((row) => row.userId) } }, data: group[0]!.changes });
+    const { count } = await tx.userProfile.updateMany({
+      where: { userId: { in: group.map((row) => row.userId) } },
+      data: group[0]!.changes,
+    });
     if (count < group.length) for (const row of group) await upsertProfile(tx, row);
   }
   return rows.length;

@@ -5,9 +5,9 @@
  */
 import type { FlipDatabase } from "../database/client.js";
 import type { IdentityDirectory, LookupStatus } from "../directory/identity-directory.js";
-import type { SeedLogger } from "../shared/logging.js";
 import { validateEntry } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
+import type { SeedLogger } from "../shared/logging.js";
 import type { UserReport } from "./report.js";
 import { seedMainUsers } from "./seed-main-users.js";
 

@@ -3,9 +3,9 @@
  * and what the database holds, decides every row to write, and nothing more:
  * unchanged rows are not written, and a role is bootstrapped at most once.
  */
-import type { Lookup } from "../directory/identity-directory.js";
 import { DatabaseError } from "../database/DatabaseError.js";
 import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
+import type { Lookup } from "../directory/identity-directory.js";
 import type { ManifestEntry } from "../manifest/index.js";
 import { ROLES, roleByName } from "../shared/roles.js";
 import type { Resolution } from "./resolve/resolve.js";

@@ -93,7 +93,11 @@ export function countOutcomes(users: readonly { outcome: LookupStatus }[]): Reco
 }
 
 const PROFILE_WORDS = { create: "created", update: "updated", unchanged: "unchanged" };
-const GRANT_WORDS = { grant: "role granted", adopt: "already holds roles; bootstrap recorded", keep: "role bootstrapped before; left as is" };
+const GRANT_WORDS = {
+  grant: "role granted",
+  adopt: "already holds roles; bootstrap recorded",
+  keep: "role bootstrapped before; left as is",
+};
 
 /** One line for one user: a skip is a warning, an ambiguous account an error. */
 export function logUser(logger: SeedLogger, user: UserReport): void {
@@ -101,7 +105,10 @@ export function logUser(logger: SeedLogger, user: UserReport): void {
   const who = `users[${user.entry}] ${user.email} (${user.role})`;
   if (user.outcome === "resolved") {
     const grant = user.grant === undefined ? "" : `, ${GRANT_WORDS[user.grant]}`;
-    logger.info({ ...fields, profile: user.profile, grant: user.grant }, `${who}: profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}${grant}`);
+    logger.info(
+      { ...fields, profile: user.profile, grant: user.grant },
+      `${who}: profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}${grant}`,
+    );
   } else if (user.outcome === "ambiguous") {
     logger.error({ ...fields, reason: user.reason }, `${who}: skipped, ambiguous: ${user.reason}; no grant`);
   } else {

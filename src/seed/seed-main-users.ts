@@ -4,20 +4,20 @@
  * apply everything in one transaction, report. `npx prisma db seed` runs
  * exactly this; the command adds only what belongs to a command line.
  */
-import { databaseUrlOf } from "../database/urls.js";
 import type { FlipDatabase } from "../database/client.js";
+import { toDatabaseError } from "../database/errors.js";
+import { databaseUrlOf } from "../database/urls.js";
 import type { IdentityDirectory } from "../directory/identity-directory.js";
-import { StrictModeError } from "./StrictModeError.js";
-import { FlipDbError, UnexpectedError } from "../shared/errors.js";
-import { createScrubber, redactEmail, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
 import { validateEntries } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
+import { FlipDbError, UnexpectedError } from "../shared/errors.js";
+import { createScrubber, redactEmail, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
+import { applySeed, type ApplyResult } from "./apply.js";
 import type { Progress } from "./progress.js";
 import { buildReport, logReport, logUser, type RunRecord, type SeedReport, type Timings } from "./report.js";
-import { applySeed, type ApplyResult } from "./apply.js";
-import { toDatabaseError } from "../database/errors.js";
 import { resolveAll, type Resolution, type ResolveResult } from "./resolve/resolve.js";
 import type { StrategyRequest } from "./strategy.js";
+import { StrictModeError } from "./StrictModeError.js";
 
 export const SEED_DEFAULTS = {
   /** A third of Cognito's ListUsers quota (30 a second per account and region), which the platform shares. */

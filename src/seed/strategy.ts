@@ -10,7 +10,6 @@ export type LookupStrategy = "filter" | "scan";
 export const STRATEGY_REQUESTS = ["auto", "filter", "scan"] as const;
 export type StrategyRequest = (typeof STRATEGY_REQUESTS)[number];
 
-
 /**
  * Below this many emails the pool's size is not even asked for: a scan could
  * only win in a pool smaller than 60 times the manifest, and would save less
@@ -48,7 +47,8 @@ export function chooseStrategy(requested: StrategyRequest, emails: number, facts
   const filterCalls = emails;
   const poolSize = facts?.estimatedSize;
   const scan = poolSize === undefined ? undefined : scanCalls(poolSize);
-  const numbers = scan === undefined ? `${filterCalls} filtered calls` : `${filterCalls} filtered calls vs ${scan} pages for ~${poolSize} accounts`;
+  const numbers =
+    scan === undefined ? `${filterCalls} filtered calls` : `${filterCalls} filtered calls vs ${scan} pages for ~${poolSize} accounts`;
   if (requested === "scan" && facts === undefined) {
     const why = "scan requested with --lookup, but the pool's settings could not be read just now";
     return { strategy: "filter", filterCalls, reason: `filter (${why}; ${numbers})` };

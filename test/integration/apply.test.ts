@@ -8,12 +8,12 @@ import { afterEach, describe, expect, it } from "vitest";
 
 import { connectDatabase, type FlipDatabase } from "../../src/database/client.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
-import { ROLES } from "../../src/shared/roles.js";
 import { applySeed } from "../../src/seed/apply.js";
 import type { Resolution } from "../../src/seed/resolve/resolve.js";
+import { ROLES } from "../../src/shared/roles.js";
 import { rowVersions } from "../support/database-state.js";
-import { migratedDatabase } from "../support/seed-fixture.js";
 import { query } from "../support/postgres.js";
+import { migratedDatabase } from "../support/seed-fixture.js";
 
 const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
 
@@ -101,18 +101,32 @@ describe("the applier against PostgreSQL", () => {
     await applySeed(db, entries, OPTIONS);
     // An admin edits a role's description; the seed puts FLIP's back.
     await query(url, "UPDATE roles SET description = 'edited', updated_at = now() - interval '1 day' WHERE id = $1", [ROLES[2].id]);
-    const before = await query<{ id: string; updated_at: Date }>(url, "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles");
+    const before = await query<{ id: string; updated_at: Date }>(
+      url,
+      "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles",
+    );
 
     const moved = [{ ...entries[0]!, user: { ...entries[0]!.user, organisation: "East Trust" } }, entries[1]!];
     const { written } = await applySeed(db, moved, OPTIONS);
     expect(written).toEqual({ roles: 1, profilesCreated: 0, profilesUpdated: 1, userRoles: 0, seedGrants: 0 });
-    const after = await query<{ id: string; updated_at: Date }>(url, "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles");
-    const changed = after.filter((row) => row.updated_at.getTime() !== before.find((old) => old.id === row.id)?.updated_at.getTime()).map((row) => row.id);
+    const after = await query<{ id: string; updated_at: Date }>(
+      url,
+      "SELECT user_id AS id, updated_at FROM user_profile UNION ALL SELECT id, updated_at FROM roles",
+    );
+    const changed = after
+      .filter((row) => row.updated_at.getTime() !== before.find((old) => old.id === row.id)?.updated_at.getTime())
+      .map((row) => row.id);
     expect(changed.sort()).toEqual([ada, ROLES[2].id].sort());
     expect(await query(url, "SELECT description FROM roles WHERE id = $1", [ROLES[2].id])).toEqual([{ description: ROLES[2].description }]);
 
     const versions = await rowVersions(url);
-    expect((await applySeed(db, moved, OPTIONS)).written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
+    expect((await applySeed(db, moved, OPTIONS)).written).toEqual({
+      roles: 0,
+      profilesCreated: 0,
+      profilesUpdated: 0,
+      userRoles: 0,
+      seedGrants: 0,
+    });
     expect(await rowVersions(url)).toEqual(versions);
   });
 
@@ -122,7 +136,9 @@ describe("the applier against PostgreSQL", () => {
       resolved(randomUUID(), { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: ROLES[i % 3]!.name }),
     );
     const results = await Promise.all([applySeed(open(url), entries, OPTIONS), applySeed(open(url), entries, OPTIONS)]);
-    const written = results.map((result) => result.written.profilesCreated + result.written.userRoles + result.written.seedGrants).sort((a, b) => a - b);
+    const written = results
+      .map((result) => result.written.profilesCreated + result.written.userRoles + result.written.seedGrants)
+      .sort((a, b) => a - b);
     expect(written).toEqual([0, 150]);
     expect(await query(url, "SELECT count(*)::int AS n FROM user_role")).toEqual([{ n: 50 }]);
   });

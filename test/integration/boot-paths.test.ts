@@ -12,13 +12,12 @@ import { randomBytes } from "node:crypto";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand, type CommandResult } from "../support/run-command.js";
-import { copyOfPackage, type PackageCopy } from "../support/package-copy.js";
-import { logLines } from "../support/commands.js";
+import { logLines, output } from "../support/commands.js";
 import { grants } from "../support/database-state.js";
-import { entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
-import { output } from "../support/commands.js";
+import { copyOfPackage, type PackageCopy } from "../support/package-copy.js";
 import { query } from "../support/postgres.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
+import { entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
 import { freshDatabase, stack } from "../support/stack.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];
@@ -81,7 +80,12 @@ async function bothWays(copy: PackageCopy, s: Scenario, database: () => Promise<
   for (const boot of [bootThroughDeploy, bootThroughPrisma]) {
     const databaseUrl = await database();
     const result = await boot(copy, { ...s.env, DATABASE_URL: databaseUrl });
-    outcomes.push({ code: result.code, result, history: await history(databaseUrl), grants: (await grants(databaseUrl)).map((grant) => grant.role).sort() });
+    outcomes.push({
+      code: result.code,
+      result,
+      history: await history(databaseUrl),
+      grants: (await grants(databaseUrl)).map((grant) => grant.role).sort(),
+    });
   }
   const [viaDeploy, viaPrisma] = outcomes as [Boot, Boot];
   expect({ code: viaDeploy.code, history: viaDeploy.history, grants: viaDeploy.grants }).toEqual({
@@ -101,7 +105,9 @@ describe("flip-db-deploy and the Prisma CLI chain, case by case", () => {
     const { viaDeploy } = await bothWays(copy, s, migratedDatabase);
     expect(viaDeploy.code, output(viaDeploy.result)).toBe(0);
     expect(output(viaDeploy.result)).not.toContain(CLI_BANNER);
-    expect(logLines(viaDeploy.result).map((line) => line.msg)).toContain("all 1 migrations are applied: nothing for prisma migrate deploy to do");
+    expect(logLines(viaDeploy.result).map((line) => line.msg)).toContain(
+      "all 1 migrations are applied: nothing for prisma migrate deploy to do",
+    );
     expect(viaDeploy.grants).toEqual(["Admin", "Viewer"]);
     expect(viaDeploy.history).toHaveLength(1);
   });
@@ -136,9 +142,11 @@ describe("flip-db-deploy and the Prisma CLI chain, case by case", () => {
     expect(viaDeploy.code).toBe(1);
     for (const way of [viaDeploy, viaPrisma]) expect(output(way.result)).toContain("P3009");
     expect(viaDeploy.grants).toEqual([]);
-    expect(logLines(viaDeploy.result).filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual([
-      "prisma migrate deploy failed (exit 1); the seed was not run",
-    ]);
+    expect(
+      logLines(viaDeploy.result)
+        .filter((line) => line.level === "fatal")
+        .map((line) => line.msg),
+    ).toEqual(["prisma migrate deploy failed (exit 1); the seed was not run"]);
   });
 
   it("a broken migration fails with the database's error and nothing is seeded", async () => {

@@ -5,12 +5,11 @@
 import { afterEach, describe, expect, it } from "vitest";
 
 import { freePort } from "../../src/dev/free-port.js";
-import { runCommand } from "../support/run-command.js";
-import { logLines } from "../support/commands.js";
+import { logLines, output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
 import { grants } from "../support/database-state.js";
-import { entry, scenario } from "../support/seed-fixture.js";
-import { output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
 import { query } from "../support/postgres.js";
+import { runCommand } from "../support/run-command.js";
+import { entry, scenario } from "../support/seed-fixture.js";
 import { freshDatabase, stack } from "../support/stack.js";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy.js";
 
@@ -70,7 +69,11 @@ describe("db:deploy", () => {
     expect(usage.code, output(usage)).toBe(2);
     expect(logLines(usage).some((line) => line.msg === "unknown flag --no-such-flag; see --help")).toBe(true);
 
-    const strict = await deploy(["--", "--strict"], { ...s.env, AWS_COGNITO_USER_POOL_ID: s.userPoolId, SEED_USERS_FILE: (await scenario([], [entry("missing@example.org")])).manifestPath });
+    const strict = await deploy(["--", "--strict"], {
+      ...s.env,
+      AWS_COGNITO_USER_POOL_ID: s.userPoolId,
+      SEED_USERS_FILE: (await scenario([], [entry("missing@example.org")])).manifestPath,
+    });
     expect(strict.code, output(strict)).toBe(1);
   });
 
@@ -81,9 +84,11 @@ describe("db:deploy", () => {
     await query(databaseUrl, "CREATE TABLE roles (x int)");
     const result = await deploy(["--wait-for-db", "5"], { ...s.env, DATABASE_URL: databaseUrl });
     expect(result.code).toBe(1);
-    expect(logLines(result).filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual([
-      "prisma migrate deploy failed (exit 1); the seed was not run",
-    ]);
+    expect(
+      logLines(result)
+        .filter((line) => line.level === "fatal")
+        .map((line) => line.msg),
+    ).toEqual(["prisma migrate deploy failed (exit 1); the seed was not run"]);
   });
 
   it("runs from source with a plain node and a PATH without node_modules/.bin, as `node bin/deploy.js` in a shell does", async () => {

@@ -2,11 +2,11 @@ import path from "node:path";
 
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
-import { runCommand, type CommandResult } from "../support/run-command.js";
-import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
 import { output, prisma, ROOT } from "../support/commands.js";
+import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
+import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
 import { environmentFor, freshDatabase, freshPool, stack } from "../support/stack.js";
 
 const EMAIL = "alice.doctor@example.org";
@@ -73,7 +73,9 @@ describe("npm run doctor against the local stack", () => {
     expect(lines.get("database reachable")?.detail).toMatch(/^PostgreSQL \d+\.\d+ at 127\.0\.0\.1:\d+, database seed_[0-9a-f]+$/);
     expect(lines.get("migrations")?.detail).toBe("1 of 1 applied, the latest 20261128063814_init");
     // cognito-local's EstimatedNumberOfUsers is 0 whatever the pool holds; Cognito's is an estimate anyway.
-    expect(lines.get("Cognito user pool")?.detail).toMatch(new RegExp(`^${userPoolId} \\("pool-[0-9a-f]+"\\) in eu-west-2(, about \\d+ users?)?$`));
+    expect(lines.get("Cognito user pool")?.detail).toMatch(
+      new RegExp(`^${userPoolId} \\("pool-[0-9a-f]+"\\) in eu-west-2(, about \\d+ users?)?$`),
+    );
     expect(lines.get("Cognito lookups")?.detail).toBe(`the credentials may call ListUsers on ${userPoolId}`);
     expect(result.stdout).toMatch(/^doctor: all 6 checks passed$/m);
     expectNothingLeaked(result, stack().postgresPassword);
@@ -160,7 +162,10 @@ describe("npm run doctor against the local stack", () => {
         "ListUsers: the credentials may not make this call on the user pool: grant what docs/iam-policy.json grants (AccessDeniedException, HTTP 400)",
       );
       // One call each: the pool described through the proxy, the refusal not retried.
-      expect(proxy.requests.map(({ action, outcome }) => `${action} ${outcome}`)).toEqual(["DescribeUserPool forwarded", "ListUsers status:400"]);
+      expect(proxy.requests.map(({ action, outcome }) => `${action} ${outcome}`)).toEqual([
+        "DescribeUserPool forwarded",
+        "ListUsers status:400",
+      ]);
       expectNothingLeaked(result, stack().postgresPassword);
     });
   });

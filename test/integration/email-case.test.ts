@@ -12,10 +12,9 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
+import { output, seedThroughPrisma } from "../support/commands.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { seedThroughPrisma } from "../support/commands.js";
 import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
-import { output } from "../support/commands.js";
 import { environmentFor, freshPool, stack } from "../support/stack.js";
 
 const MANIFEST = [entry("Alice@Example.org", "Admin"), entry("bob@example.org", "Viewer"), entry("Carol@Example.org", "Researcher")];
@@ -46,7 +45,12 @@ async function outcomes(userPoolId: string, lookup: "filter" | "scan") {
 describe("matching emails, by filter and by scan", () => {
   it("a case-sensitive pool: only the email exactly as written matches, either way", async () => {
     // Carol is stored as written in the manifest; Alice in another case; bob twice, in two cases.
-    const pool = await freshPool([{ email: "alice@example.org" }, { email: "bob@example.org" }, { email: "Bob@example.org" }, { email: "Carol@Example.org" }]);
+    const pool = await freshPool([
+      { email: "alice@example.org" },
+      { email: "bob@example.org" },
+      { email: "Bob@example.org" },
+      { email: "Carol@Example.org" },
+    ]);
     const expected = [
       ["Alice@Example.org", "not_found"],
       // Not ambiguous: "Bob@example.org" is another email in this pool.

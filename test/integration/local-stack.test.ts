@@ -7,8 +7,8 @@ import { createInterface } from "node:readline";
 
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../support/run-command.js";
 import { ROOT } from "../support/commands.js";
+import { runCommand } from "../support/run-command.js";
 
 interface StackReport {
   pids: number[];
@@ -103,9 +103,14 @@ describe.sequential("the local stack leaves no server behind", () => {
       child.once("exit", () => reject(new Error(`dev:stack exited early:\n${printed}`)));
     });
     const env = Object.fromEntries([...printed.matchAll(/export (\w+)='([^']*)'/g)].map((match) => [match[1]!, match[2]!]));
-    expect(Object.keys(env).sort()).toEqual(
-      ["AWS_ACCESS_KEY_ID", "AWS_COGNITO_USER_POOL_ID", "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER", "AWS_REGION", "AWS_SECRET_ACCESS_KEY", "DATABASE_URL"],
-    );
+    expect(Object.keys(env).sort()).toEqual([
+      "AWS_ACCESS_KEY_ID",
+      "AWS_COGNITO_USER_POOL_ID",
+      "AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER",
+      "AWS_REGION",
+      "AWS_SECRET_ACCESS_KEY",
+      "DATABASE_URL",
+    ]);
     const migrate = await runCommand("npx", ["prisma", "migrate", "deploy"], { cwd: ROOT, env });
     expect(migrate.code, migrate.stdout + migrate.stderr).toBe(0);
     const exited = new Promise((resolve) => child.once("exit", resolve));
@@ -118,7 +123,11 @@ describe.sequential("the local stack leaves no server behind", () => {
     const before = new Set(postgresDataDirectories());
     const demo = await runCommand("npm", ["run", "demo"], { cwd: ROOT, timeoutMs: 180_000 });
     expect(demo.code, demo.stdout + demo.stderr).toBe(0);
-    for (const id of ["64d3145b-034c-4328-b637-8eb54313b7c5", "10b64ed0-bc90-4c01-9cc3-933c704905c1", "cdee79c9-a5e1-4b9e-a315-1ec2f3d29efe"]) {
+    for (const id of [
+      "64d3145b-034c-4328-b637-8eb54313b7c5",
+      "10b64ed0-bc90-4c01-9cc3-933c704905c1",
+      "cdee79c9-a5e1-4b9e-a315-1ec2f3d29efe",
+    ]) {
       expect(demo.stdout).toContain(id);
     }
     // The seed's own log (JSON: stdout is not a terminal here) shows the deliberate skip.

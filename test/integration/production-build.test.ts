@@ -4,17 +4,17 @@
  * `npx prisma migrate deploy` and `npx prisma db seed` still work, the seed
  * and the schema engine running with plain node.
  */
-import { cp, mkdtemp, rm } from "node:fs/promises";
 import { existsSync } from "node:fs";
+import { cp, mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { runCommand } from "../support/run-command.js";
-import { grants } from "../support/database-state.js";
-import { entry, scenario } from "../support/seed-fixture.js";
 import { output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
+import { grants } from "../support/database-state.js";
+import { runCommand } from "../support/run-command.js";
+import { entry, scenario } from "../support/seed-fixture.js";
 import { freshDatabase } from "../support/stack.js";
 
 describe("the production build", () => {
@@ -32,7 +32,10 @@ describe("the production build", () => {
       await cp(path.join(ROOT, file), path.join(image, file), { recursive: true });
     }
     // What its run stage does: production dependencies from the lockfile.
-    const install = await runCommand("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], { cwd: image, timeoutMs: 600_000 });
+    const install = await runCommand("npm", ["ci", "--omit=dev", "--ignore-scripts", "--no-audit", "--no-fund"], {
+      cwd: image,
+      timeoutMs: 600_000,
+    });
     expect(install.code, output(install)).toBe(0);
     expect(existsSync(path.join(image, "node_modules", "tsx")), "tsx installed").toBe(false);
     expect(existsSync(path.join(image, "src")), "TypeScript sources shipped").toBe(false);

@@ -5,9 +5,9 @@
  */
 import { describe, expect, it } from "vitest";
 
+import { output, ROOT } from "../support/commands.js";
 import { runCommand } from "../support/run-command.js";
 import { entry, scenario } from "../support/seed-fixture.js";
-import { output, ROOT } from "../support/commands.js";
 
 const EMAILS = Array.from({ length: 60 }, (_, i) => `progress${i}@example.org`);
 
@@ -20,11 +20,19 @@ describe("progress bar", () => {
     const env = { ...s.env, SEED_COGNITO_RPS: "100" };
 
     // `script` gives the seed a pseudo-terminal for stdout and stderr alike.
-    const onTerminal = await runCommand("script", ["-qec", "npx tsx prisma/seed.ts --dry-run --lookup filter", "/dev/null"], { cwd: ROOT, env, timeoutMs: 120_000 });
+    const onTerminal = await runCommand("script", ["-qec", "npx tsx prisma/seed.ts --dry-run --lookup filter", "/dev/null"], {
+      cwd: ROOT,
+      env,
+      timeoutMs: 120_000,
+    });
     expect(onTerminal.code, output(onTerminal)).toBe(0);
     expect(onTerminal.stdout).toMatch(/resolving users in Cognito \|.*\| \d+\/60 users/);
 
-    const inLogs = await runCommand("npx", ["tsx", "prisma/seed.ts", "--dry-run", "--lookup", "filter"], { cwd: ROOT, env, timeoutMs: 120_000 });
+    const inLogs = await runCommand("npx", ["tsx", "prisma/seed.ts", "--dry-run", "--lookup", "filter"], {
+      cwd: ROOT,
+      env,
+      timeoutMs: 120_000,
+    });
     expect(inLogs.code, output(inLogs)).toBe(0);
     expect(output(inLogs)).not.toContain("resolving users in Cognito");
   });

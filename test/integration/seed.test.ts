@@ -1,5 +1,4 @@
-import { readFile } from "node:fs/promises";
-import { mkdtemp, copyFile } from "node:fs/promises";
+import { copyFile, mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
@@ -8,12 +7,11 @@ import { afterEach, describe, expect, it } from "vitest";
 import type { SeedReport } from "../../src/seed/report.js";
 import { THROTTLE_RETRIES } from "../../src/seed/resolve/resolve.js";
 import { ROLES } from "../../src/shared/roles.js";
-import { startFaultProxy, awsError, type Fault, type FaultProxy } from "../support/fault-proxy.js";
-import { logLines, seedDirectly, seedThroughPrisma } from "../support/commands.js";
+import { logLines, output, prisma, seedDirectly, seedThroughPrisma } from "../support/commands.js";
 import { grants, profiles, rowCount, rowVersions, seedGrants } from "../support/database-state.js";
-import { entry, scenario } from "../support/seed-fixture.js";
-import { output, prisma } from "../support/commands.js";
+import { awsError, startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
+import { entry, scenario } from "../support/seed-fixture.js";
 import { environmentFor, freshDatabase, stack } from "../support/stack.js";
 
 const ADMIN = "alice@example.org";
@@ -54,7 +52,10 @@ describe("the seed through the real CLI", () => {
       ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
     );
     expect((await seedGrants(fresh)).map((row) => row.user_id).sort()).toEqual([...s.subs].sort());
-    const roles = await query<{ id: string; name: string; description: string }>(fresh, "SELECT id, name, description FROM roles ORDER BY name");
+    const roles = await query<{ id: string; name: string; description: string }>(
+      fresh,
+      "SELECT id, name, description FROM roles ORDER BY name",
+    );
     expect(roles).toEqual(ROLES.map((role) => ({ ...role })));
   });
 
@@ -73,7 +74,10 @@ describe("the seed through the real CLI", () => {
   it("a changed name or organisation in the manifest updates that profile only", async () => {
     const s = await scenario(POOL, MANIFEST);
     expect((await seedThroughPrisma(s.env)).code).toBe(0);
-    const before = await query<{ user_id: string; updated_at: Date; xmin: string }>(s.databaseUrl, "SELECT user_id, updated_at, xmin FROM user_profile");
+    const before = await query<{ user_id: string; updated_at: Date; xmin: string }>(
+      s.databaseUrl,
+      "SELECT user_id, updated_at, xmin FROM user_profile",
+    );
 
     const changed = await scenario([], [{ ...MANIFEST[0]!, organisation: "New Trust" }, MANIFEST[1]!, MANIFEST[2]!]);
     const result = await seedThroughPrisma({ ...s.env, SEED_USERS_FILE: changed.manifestPath });
@@ -103,7 +107,9 @@ describe("the seed through the real CLI", () => {
     await query(s.databaseUrl, "UPDATE user_role SET role_id = $1 WHERE user_id = $2", [roleId("Viewer"), researcherSub]);
 
     expect((await seedThroughPrisma(s.env)).code).toBe(0);
-    expect((await grants(s.databaseUrl)).filter((grant) => grant.user_id === researcherSub)).toEqual([{ user_id: researcherSub, role: "Viewer" }]);
+    expect((await grants(s.databaseUrl)).filter((grant) => grant.user_id === researcherSub)).toEqual([
+      { user_id: researcherSub, role: "Viewer" },
+    ]);
   });
 
   it("an admin's removal of all of a user's roles stays removed", async () => {
@@ -121,11 +127,16 @@ describe("the seed through the real CLI", () => {
     const s = await scenario(POOL, MANIFEST);
     const viewerSub = s.subs[2]!;
     // Seed the roles table first, then give the viewer a role the way an admin would.
-    await query(s.databaseUrl, "INSERT INTO roles (id, name, description) VALUES ($1, 'Researcher', $2)", [roleId("Researcher"), ROLES[1].description]);
+    await query(s.databaseUrl, "INSERT INTO roles (id, name, description) VALUES ($1, 'Researcher', $2)", [
+      roleId("Researcher"),
+      ROLES[1].description,
+    ]);
     await query(s.databaseUrl, "INSERT INTO user_role (user_id, role_id) VALUES ($1, $2)", [viewerSub, roleId("Researcher")]);
 
     expect((await seedThroughPrisma(s.env)).code).toBe(0);
-    expect((await grants(s.databaseUrl)).filter((grant) => grant.user_id === viewerSub)).toEqual([{ user_id: viewerSub, role: "Researcher" }]);
+    expect((await grants(s.databaseUrl)).filter((grant) => grant.user_id === viewerSub)).toEqual([
+      { user_id: viewerSub, role: "Researcher" },
+    ]);
     await query(s.databaseUrl, "DELETE FROM user_role WHERE user_id = $1", [viewerSub]);
     expect((await seedThroughPrisma(s.env)).code).toBe(0);
     expect((await grants(s.databaseUrl)).filter((grant) => grant.user_id === viewerSub)).toEqual([]);
@@ -143,12 +154,7 @@ describe("the seed through the real CLI", () => {
 
   it("unverified, disabled and ambiguous accounts never receive a grant", async () => {
     const s = await scenario(
-      [
-        { email: ADMIN, emailVerified: false },
-        { email: RESEARCHER, enabled: false },
-        { email: VIEWER },
-        { email: VIEWER },
-      ],
+      [{ email: ADMIN, emailVerified: false }, { email: RESEARCHER, enabled: false }, { email: VIEWER }, { email: VIEWER }],
       MANIFEST,
     );
     const result = await seedThroughPrisma(s.env);
@@ -174,7 +180,9 @@ describe("the seed through the real CLI", () => {
     const env = { ...s.env, AWS_COGNITO_USER_POOL_ID: "eu-west-2_DoesNotExist" };
     const direct = await seedDirectly(env);
     expect(direct.code).toBe(1);
-    expect(logLines(direct)).toContainEqual(expect.objectContaining({ level: "fatal", msg: expect.stringMatching(/AWS_COGNITO_USER_POOL_ID/) }));
+    expect(logLines(direct)).toContainEqual(
+      expect.objectContaining({ level: "fatal", msg: expect.stringMatching(/AWS_COGNITO_USER_POOL_ID/) }),
+    );
     const viaPrisma = await seedThroughPrisma(env);
     expect(viaPrisma.code).toBe(1);
     expect(await rowCount(s.databaseUrl)).toBe(0);
@@ -218,7 +226,11 @@ describe("the seed through the real CLI", () => {
     expect(JSON.stringify(report)).not.toContain(ADMIN);
 
     const other = await scenario([], [entry(ADMIN, "Admin")]);
-    const byFlag = await seedThroughPrisma({ ...s.env, SEED_USERS_FILE: "/nonexistent.json" }, ["--users", other.manifestPath, "--dry-run"]);
+    const byFlag = await seedThroughPrisma({ ...s.env, SEED_USERS_FILE: "/nonexistent.json" }, [
+      "--users",
+      other.manifestPath,
+      "--dry-run",
+    ]);
     expect(byFlag.code, output(byFlag)).toBe(0);
     expect(logLines(byFlag).at(-1)?.msg).toMatch(/1 of 1 users seeded/);
   });

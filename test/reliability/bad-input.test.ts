@@ -19,12 +19,12 @@ import path from "node:path";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
-import type { CommandResult } from "../support/run-command.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
-import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { entry } from "../support/seed-fixture.js";
 import { output } from "../support/commands.js";
+import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
+import type { CommandResult } from "../support/run-command.js";
+import { entry } from "../support/seed-fixture.js";
 import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { appUrl, reliabilityScenario, seed, seedDirect, type ReliabilityScenario } from "./support/runs.js";
@@ -56,7 +56,10 @@ const ROLE = manifestProblem("users[0].role", "must be one of Admin, Researcher,
 function variableProblem(variable: string, what: string): RegExp {
   return new RegExp(`^${variable}: ${escape(what)}$`);
 }
-const DATABASE_URL_REQUIRED = variableProblem("DATABASE_URL", "is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)");
+const DATABASE_URL_REQUIRED = variableProblem(
+  "DATABASE_URL",
+  "is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)",
+);
 const POSTGRES_URL = variableProblem("DATABASE_URL", "must be a postgresql:// URL with a host (or ?host=/socket/directory)");
 
 function usageProblem(what: string): RegExp {
@@ -103,22 +106,63 @@ const MANIFEST: Group = {
     },
     { label: "an empty file", manifest: "", problems: [/^manifest \S+: not valid JSON \(Unexpected end of JSON input\)$/] },
     { label: "a truncated file", manifest: withEntry({}).slice(0, 40), problems: [/^manifest \S+: not valid JSON \(.+\)$/] },
-    { label: "the top level is a list", manifest: JSON.stringify([VALID]), problems: [manifestProblem("the top level", 'must be an object like {"users": [...]} (got a list)')] },
-    { label: "the top level is null", manifest: "null", problems: [manifestProblem("the top level", 'must be an object like {"users": [...]} (got null)')] },
+    {
+      label: "the top level is a list",
+      manifest: JSON.stringify([VALID]),
+      problems: [manifestProblem("the top level", 'must be an object like {"users": [...]} (got a list)')],
+    },
+    {
+      label: "the top level is null",
+      manifest: "null",
+      problems: [manifestProblem("the top level", 'must be an object like {"users": [...]} (got null)')],
+    },
     { label: "users missing", manifest: "{}", problems: [manifestProblem("users", "is required")] },
-    { label: "users not a list", manifest: JSON.stringify({ users: VALID }), problems: [manifestProblem("users", "must be a list (got an object)")] },
-    { label: "users an empty list", manifest: JSON.stringify({ users: [] }), problems: [manifestProblem("users", "must list at least one user")] },
-    { label: "an entry is null", manifest: JSON.stringify({ users: [null] }), problems: [manifestProblem("users[0]", "must be an object (got null)")] },
-    { label: "an entry is a string", manifest: JSON.stringify({ users: [ALICE] }), emails: [ALICE], problems: [manifestProblem("users[0]", "must be an object (got a string)")] },
+    {
+      label: "users not a list",
+      manifest: JSON.stringify({ users: VALID }),
+      problems: [manifestProblem("users", "must be a list (got an object)")],
+    },
+    {
+      label: "users an empty list",
+      manifest: JSON.stringify({ users: [] }),
+      problems: [manifestProblem("users", "must list at least one user")],
+    },
+    {
+      label: "an entry is null",
+      manifest: JSON.stringify({ users: [null] }),
+      problems: [manifestProblem("users[0]", "must be an object (got null)")],
+    },
+    {
+      label: "an entry is a string",
+      manifest: JSON.stringify({ users: [ALICE] }),
+      emails: [ALICE],
+      problems: [manifestProblem("users[0]", "must be an object (got a string)")],
+    },
     { label: "email missing", manifest: withEntry({ email: undefined }), problems: [EMAIL("is required")] },
     { label: "name missing", manifest: withEntry({ name: undefined }), problems: [manifestProblem("users[0].name", "is required")] },
-    { label: "organisation missing", manifest: withEntry({ organisation: undefined }), problems: [manifestProblem("users[0].organisation", "is required")] },
+    {
+      label: "organisation missing",
+      manifest: withEntry({ organisation: undefined }),
+      problems: [manifestProblem("users[0].organisation", "is required")],
+    },
     { label: "role missing", manifest: withEntry({ role: undefined }), problems: [manifestProblem("users[0].role", "is required")] },
     { label: "email a number", manifest: withEntry({ email: 42 }), problems: [EMAIL("must be a string (got a number)")] },
-    { label: "name a list", manifest: withEntry({ name: ["Alice"] }), problems: [manifestProblem("users[0].name", "must be a string (got a list)")] },
-    { label: "name null", manifest: withEntry({ name: null }), problems: [manifestProblem("users[0].name", "must be a string (got null)")] },
+    {
+      label: "name a list",
+      manifest: withEntry({ name: ["Alice"] }),
+      problems: [manifestProblem("users[0].name", "must be a string (got a list)")],
+    },
+    {
+      label: "name null",
+      manifest: withEntry({ name: null }),
+      problems: [manifestProblem("users[0].name", "must be a string (got null)")],
+    },
     { label: "role an object", manifest: withEntry({ role: { name: "Admin" } }), problems: [ROLE] },
-    { label: "an extra field in an entry", manifest: withEntry({ admin: true }), problems: [manifestProblem("users[0]", 'unknown field "admin"')] },
+    {
+      label: "an extra field in an entry",
+      manifest: withEntry({ admin: true }),
+      problems: [manifestProblem("users[0]", 'unknown field "admin"')],
+    },
     // A field's name is the operator's text: quoted back, a line break in it would split the line, an email leak.
     {
       label: "an extra field whose name holds a line break",
@@ -131,8 +175,16 @@ const MANIFEST: Group = {
       emails: ["carol.manager@example.org"],
       problems: [manifestProblem("users[0]", "unknown field (a name that is not a plain word)")],
     },
-    { label: "an extra field at the top level", manifest: JSON.stringify({ users: [VALID], version: 2 }), problems: [manifestProblem("the top level", 'unknown field "version"')] },
-    { label: "$schema not a string", manifest: JSON.stringify({ $schema: 1, users: [VALID] }), problems: [manifestProblem("$schema", "must be a string (got a number)")] },
+    {
+      label: "an extra field at the top level",
+      manifest: JSON.stringify({ users: [VALID], version: 2 }),
+      problems: [manifestProblem("the top level", 'unknown field "version"')],
+    },
+    {
+      label: "$schema not a string",
+      manifest: JSON.stringify({ $schema: 1, users: [VALID] }),
+      problems: [manifestProblem("$schema", "must be a string (got a number)")],
+    },
     { label: "an unknown role", manifest: withEntry({ role: "Superuser" }), problems: [ROLE] },
     { label: "a role in the wrong case (admin)", manifest: withEntry({ role: "admin" }), problems: [ROLE] },
     {
@@ -146,9 +198,21 @@ const MANIFEST: Group = {
       manifest: withEntry({ email: 'a@b.com" or email ^= "' }),
       problems: [EMAIL('must not contain a double quote (")')],
     },
-    { label: 'an injection without spaces a@b.com"or"x', manifest: withEntry({ email: 'a@b.com"or"x' }), problems: [EMAIL('must not contain a double quote (")')] },
-    { label: "an email with a double quote", manifest: withEntry({ email: 'ali"ce@example.org' }), problems: [EMAIL('must not contain a double quote (")')] },
-    { label: "an email with a backslash", manifest: withEntry({ email: "ali\\ce@example.org" }), problems: [EMAIL("must not contain a backslash")] },
+    {
+      label: 'an injection without spaces a@b.com"or"x',
+      manifest: withEntry({ email: 'a@b.com"or"x' }),
+      problems: [EMAIL('must not contain a double quote (")')],
+    },
+    {
+      label: "an email with a double quote",
+      manifest: withEntry({ email: 'ali"ce@example.org' }),
+      problems: [EMAIL('must not contain a double quote (")')],
+    },
+    {
+      label: "an email with a backslash",
+      manifest: withEntry({ email: "ali\\ce@example.org" }),
+      problems: [EMAIL("must not contain a backslash")],
+    },
     { label: "an email with a space", manifest: withEntry({ email: "ali ce@example.org" }), problems: [WHITESPACE] },
     { label: "an email with a trailing space", manifest: withEntry({ email: `${ALICE} ` }), emails: [ALICE], problems: [WHITESPACE] },
     { label: "an email with a no-break space", manifest: withEntry({ email: "ali\u00a0ce@example.org" }), problems: [WHITESPACE] },
@@ -158,19 +222,53 @@ const MANIFEST: Group = {
     { label: "an email with \\u0000", manifest: withEntry({ email: "ali\u0000ce@example.org" }), problems: [CONTROL_CHARACTERS] },
     { label: "an email with \\u0007", manifest: withEntry({ email: "ali\u0007ce@example.org" }), problems: [CONTROL_CHARACTERS] },
     { label: "an email with \\u007f", manifest: withEntry({ email: "ali\u007fce@example.org" }), problems: [CONTROL_CHARACTERS] },
-    { label: "an email without @", manifest: withEntry({ email: "alice.example.org" }), problems: [EMAIL("must be a valid email address")] },
+    {
+      label: "an email without @",
+      manifest: withEntry({ email: "alice.example.org" }),
+      problems: [EMAIL("must be a valid email address")],
+    },
     { label: "an empty email", manifest: withEntry({ email: "" }), problems: [EMAIL("must be a valid email address")] },
-    { label: "an email over 254 characters", manifest: withEntry({ email: `${"a".repeat(243)}@example.org` }), problems: [EMAIL("must be at most 254 characters")] },
-    { label: "a name over 255 characters", manifest: withEntry({ name: "n".repeat(256) }), problems: [manifestProblem("users[0].name", "must be at most 255 characters")] },
-    { label: "an organisation over 255 characters", manifest: withEntry({ organisation: "é".repeat(256) }), problems: [manifestProblem("users[0].organisation", "must be at most 255 characters")] },
+    {
+      label: "an email over 254 characters",
+      manifest: withEntry({ email: `${"a".repeat(243)}@example.org` }),
+      problems: [EMAIL("must be at most 254 characters")],
+    },
+    {
+      label: "a name over 255 characters",
+      manifest: withEntry({ name: "n".repeat(256) }),
+      problems: [manifestProblem("users[0].name", "must be at most 255 characters")],
+    },
+    {
+      label: "an organisation over 255 characters",
+      manifest: withEntry({ organisation: "é".repeat(256) }),
+      problems: [manifestProblem("users[0].organisation", "must be at most 255 characters")],
+    },
     { label: "an empty name", manifest: withEntry({ name: "" }), problems: [manifestProblem("users[0].name", "must not be empty")] },
-    { label: "a whitespace-only organisation", manifest: withEntry({ organisation: "   " }), problems: [manifestProblem("users[0].organisation", "must not be empty")] },
-    { label: "a name with a control character", manifest: withEntry({ name: "Alice\u001b[31m Admin" }), problems: [manifestProblem("users[0].name", "must not contain control characters")] },
+    {
+      label: "a whitespace-only organisation",
+      manifest: withEntry({ organisation: "   " }),
+      problems: [manifestProblem("users[0].organisation", "must not be empty")],
+    },
+    {
+      label: "a name with a control character",
+      manifest: withEntry({ name: "Alice\u001b[31m Admin" }),
+      problems: [manifestProblem("users[0].name", "must not contain control characters")],
+    },
     {
       label: "three entries wrong at once (three problems, one per entry)",
-      manifest: JSON.stringify({ users: [{ ...VALID, email: "x" }, { ...VALID, email: BOB, role: "Root" }, { ...VALID, email: "carol@example.org", name: "" }] }),
+      manifest: JSON.stringify({
+        users: [
+          { ...VALID, email: "x" },
+          { ...VALID, email: BOB, role: "Root" },
+          { ...VALID, email: "carol@example.org", name: "" },
+        ],
+      }),
       emails: [BOB, "carol@example.org"],
-      problems: [EMAIL("must be a valid email address"), manifestProblem("users[1].role", "must be one of Admin, Researcher, Viewer"), manifestProblem("users[2].name", "must not be empty")],
+      problems: [
+        EMAIL("must be a valid email address"),
+        manifestProblem("users[1].role", "must be one of Admin, Researcher, Viewer"),
+        manifestProblem("users[2].name", "must not be empty"),
+      ],
     },
     // CSV, chosen by the file's extension: problems name the line (the header is line 1).
     {
@@ -249,7 +347,11 @@ const ENVIRONMENT: Group = {
       env: () => ({ AWS_REGION: undefined }),
       problems: [variableProblem("AWS_REGION", "is required (the Cognito user pool's region, e.g. eu-west-2)")],
     },
-    { label: "AWS_REGION malformed", env: () => ({ AWS_REGION: "EU West 2" }), problems: [variableProblem("AWS_REGION", "must be an AWS region such as eu-west-2")] },
+    {
+      label: "AWS_REGION malformed",
+      env: () => ({ AWS_REGION: "EU West 2" }),
+      problems: [variableProblem("AWS_REGION", "must be an AWS region such as eu-west-2")],
+    },
     {
       label: "AWS_COGNITO_USER_POOL_ID missing",
       env: () => ({ AWS_COGNITO_USER_POOL_ID: "" }),
@@ -270,7 +372,11 @@ const ENVIRONMENT: Group = {
       env: () => ({ LOG_LEVEL: "verbose" }),
       problems: [variableProblem("LOG_LEVEL", "must be one of fatal, error, warn, info, debug, trace, silent")],
     },
-    { label: "SEED_REDACT_EMAILS yes", env: () => ({ SEED_REDACT_EMAILS: "yes" }), problems: [variableProblem("SEED_REDACT_EMAILS", "must be true or false")] },
+    {
+      label: "SEED_REDACT_EMAILS yes",
+      env: () => ({ SEED_REDACT_EMAILS: "yes" }),
+      problems: [variableProblem("SEED_REDACT_EMAILS", "must be true or false")],
+    },
     {
       label: "SEED_COGNITO_REQUEST_TIMEOUT_MS 0",
       env: () => ({ SEED_COGNITO_REQUEST_TIMEOUT_MS: "0" }),
@@ -296,7 +402,11 @@ const ENVIRONMENT: Group = {
       env: () => ({ SEED_TRANSACTION_TIMEOUT_MS: "600001" }),
       problems: [variableProblem("SEED_TRANSACTION_TIMEOUT_MS", "must be between 1 and 600000")],
     },
-    { label: "SEED_COGNITO_RPS 0", env: () => ({ SEED_COGNITO_RPS: "0" }), problems: [variableProblem("SEED_COGNITO_RPS", "must be between 1 and 1000")] },
+    {
+      label: "SEED_COGNITO_RPS 0",
+      env: () => ({ SEED_COGNITO_RPS: "0" }),
+      problems: [variableProblem("SEED_COGNITO_RPS", "must be between 1 and 1000")],
+    },
     {
       label: "DATABASE_URL and AWS_REGION both missing (two problems)",
       env: () => ({ DATABASE_URL: "", AWS_REGION: "" }),
@@ -319,7 +429,11 @@ const FLAGS: Group = {
     { label: "--users= empty", args: () => ["--users="], problems: [usageProblem("--users needs a file name")] },
     { label: "--report= empty", args: () => ["--report="], problems: [usageProblem("--report needs a file name")] },
     { label: "--dry-run=yes", args: () => ["--dry-run=yes"], problems: [usageProblem("--dry-run takes no value")] },
-    { label: "a stray positional argument", args: () => ["--dry-run", "users.json"], problems: [usageProblem("unexpected argument users.json")] },
+    {
+      label: "a stray positional argument",
+      args: () => ["--dry-run", "users.json"],
+      problems: [usageProblem("unexpected argument users.json")],
+    },
     { label: "a stray argument after --", args: () => ["--strict", "--", "now"], problems: [usageProblem("unexpected argument now")] },
   ],
 };
@@ -382,7 +496,9 @@ function jsonLines(stdout: string): Array<LogLine | undefined> {
 
 /** Whether `line` is a fatal line with `code` and a one-line message that `pattern` matches. */
 function isProblemLine(line: LogLine | undefined, code: string, pattern: RegExp): boolean {
-  return line?.level === "fatal" && line.code === code && typeof line.msg === "string" && !line.msg.includes("\n") && pattern.test(line.msg);
+  return (
+    line?.level === "fatal" && line.code === code && typeof line.msg === "string" && !line.msg.includes("\n") && pattern.test(line.msg)
+  );
 }
 
 /** A scratch directory and the arguments and environment of one case; the manifest, if any, written there. */

@@ -6,16 +6,23 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { logLines, output } from "../support/commands.js";
+import { tableContents } from "../support/database-state.js";
 import { awsError, startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
-import { logLines } from "../support/commands.js";
 import { entry } from "../support/seed-fixture.js";
-import { output } from "../support/commands.js";
 import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { reliabilityScenario, seed, seedDirect } from "./support/runs.js";
-import { tableContents } from "../support/database-state.js";
 
-const USERS = ["ada@example.org", "ben@example.org", "cy@example.org", "dee@example.org", "eve@example.org", "fay@example.org", "gus@example.org"];
+const USERS = [
+  "ada@example.org",
+  "ben@example.org",
+  "cy@example.org",
+  "dee@example.org",
+  "eve@example.org",
+  "fay@example.org",
+  "gus@example.org",
+];
 const ENTRIES = USERS.map((email, i) => entry(email, (["Admin", "Researcher", "Viewer"] as const)[i % 3]));
 const POOL = USERS.map((email) => ({ email }));
 const TARGET = USERS[1]!;
@@ -101,7 +108,9 @@ describe("Cognito faults", () => {
     const seedMs = Number((lines.at(-1)?.timings as { workMs?: number } | undefined)?.workMs);
     const held = result.code === 0 && skipped === 7 && seedMs < HANG_BOUND_MS;
     count(context, "Cognito fault: every request hangs, 7 users, default timeouts (time bound)", 1, held ? 1 : 0);
-    console.log(`seven hung users: skipped after ${seedMs} ms of the seed's work (bound ${HANG_BOUND_MS} ms), ${Math.round(result.durationMs)} ms wall`);
+    console.log(
+      `seven hung users: skipped after ${seedMs} ms of the seed's work (bound ${HANG_BOUND_MS} ms), ${Math.round(result.durationMs)} ms wall`,
+    );
     expect(result.code, output(result)).toBe(0);
     expect(skipped).toBe(7);
     expect(seedMs).toBeLessThan(HANG_BOUND_MS);

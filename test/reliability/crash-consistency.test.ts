@@ -14,13 +14,13 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SEED_APPLICATION_NAME } from "../../src/database/client.js";
 import { startCognito, type LocalCognito, type PreloadedPool } from "../../src/dev/cognito.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
-import { writeManifest } from "../support/seed-fixture.js";
 import { output, prisma, ROOT } from "../support/commands.js";
+import { tableContents } from "../support/database-state.js";
 import { query } from "../support/postgres.js";
+import { writeManifest } from "../support/seed-fixture.js";
 import { stack } from "../support/stack.js";
 import { count, mustBeZero, scale } from "./support/figures.js";
 import { appUrl, checkOutput, migratedAppDatabase, seed, sentinelEnvironment } from "./support/runs.js";
-import { tableContents } from "../support/database-state.js";
 
 /** Large enough that applying it takes a while. */
 const USERS = scale(6_000, 3_000);
@@ -175,79 +175,99 @@ describe("crash consistency", () => {
 
   afterAll(() => cognito?.stop());
 
-  it(`SIGKILL at ${KILLS} random moments of the apply phase: whole previous state or whole new one, then convergence`, { timeout: scale(1_800_000, 300_000) }, async (context) => {
-    let survived = 0;
-    let mixes = 0;
-    let beforeCommit = 0;
-    let afterExit = 0;
-    for (let i = 0; i < KILLS; i++) {
-      const databaseUrl = await cloneOfPrevious();
-      const run = startSeed(databaseUrl);
-      // Strike at a random moment of the transaction, once the server shows it open.
-      await openTransaction(new URL(databaseUrl).pathname.slice(1), run.exited);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
-      if (!run.kill()) afterExit += 1;
-      await run.exited;
-      checkOutput(context, await run.result(), entries.map((e) => e.email));
+  it(
+    `SIGKILL at ${KILLS} random moments of the apply phase: whole previous state or whole new one, then convergence`,
+    { timeout: scale(1_800_000, 300_000) },
+    async (context) => {
+      let survived = 0;
+      let mixes = 0;
+      let beforeCommit = 0;
+      let afterExit = 0;
+      for (let i = 0; i < KILLS; i++) {
+        const databaseUrl = await cloneOfPrevious();
+        const run = startSeed(databaseUrl);
+        // Strike at a random moment of the transaction, once the server shows it open.
+        await openTransaction(new URL(databaseUrl).pathname.slice(1), run.exited);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
+        if (!run.kill()) afterExit += 1;
+        await run.exited;
+        checkOutput(
+          context,
+          await run.result(),
+          entries.map((e) => e.email),
+        );
 
-      const state = await tableContents(databaseUrl);
-      const wasPrevious = sameState(state, previous);
-      const wasNew = sameState(state, expected);
-      if (wasPrevious) beforeCommit += 1;
-      if (!wasPrevious && !wasNew) mixes += 1;
+        const state = await tableContents(databaseUrl);
+        const wasPrevious = sameState(state, previous);
+        const wasNew = sameState(state, expected);
+        if (wasPrevious) beforeCommit += 1;
+        if (!wasPrevious && !wasNew) mixes += 1;
 
-      const next = await seed(context, { env: env(databaseUrl), entries });
-      const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
-      if ((wasPrevious || wasNew) && converged) survived += 1;
-      expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
-      expect(converged, output(next)).toBe(true);
-    }
-    console.log(
-      `SIGKILL: ${KILLS} kills, ${beforeCommit} inside the transaction (previous state kept), ${KILLS - beforeCommit} after commit` +
-        ` (${afterExit} of them after the seed had already exited)`,
-    );
-    count(context, "crash: SIGKILL during the apply phase", KILLS, survived);
-    mustBeZero(context, "rows lost or half-written", mixes);
-    // A suite whose kills all land after the commit would prove nothing.
-    expect(beforeCommit).toBeGreaterThan(0);
-  });
-
-  it(`the seed's database backend terminated at ${TERMINATIONS} random moments mid-transaction: the same`, { timeout: scale(1_800_000, 300_000) }, async (context) => {
-    let survived = 0;
-    let mixes = 0;
-    let terminated = 0;
-    for (let i = 0; i < TERMINATIONS; i++) {
-      const databaseUrl = await cloneOfPrevious();
-      const database = new URL(databaseUrl).pathname.slice(1);
-      const run = startSeed(databaseUrl);
-      // Wait for the seed's transaction to open, then strike somewhere inside it.
-      const backend = await openTransaction(database, run.exited);
-      await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
-      if (backend !== undefined) {
-        const [{ done } = { done: false }] = await query<{ done: boolean }>(stack().postgresAdminUrl, "SELECT pg_terminate_backend($1) AS done", [backend]);
-        if (done) terminated += 1;
+        const next = await seed(context, { env: env(databaseUrl), entries });
+        const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
+        if ((wasPrevious || wasNew) && converged) survived += 1;
+        expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
+        expect(converged, output(next)).toBe(true);
       }
-      const exit = await run.exited;
-      const result = await run.result();
-      checkOutput(context, result, entries.map((e) => e.email));
+      console.log(
+        `SIGKILL: ${KILLS} kills, ${beforeCommit} inside the transaction (previous state kept), ${KILLS - beforeCommit} after commit` +
+          ` (${afterExit} of them after the seed had already exited)`,
+      );
+      count(context, "crash: SIGKILL during the apply phase", KILLS, survived);
+      mustBeZero(context, "rows lost or half-written", mixes);
+      // A suite whose kills all land after the commit would prove nothing.
+      expect(beforeCommit).toBeGreaterThan(0);
+    },
+  );
 
-      const state = await tableContents(databaseUrl);
-      const wasPrevious = sameState(state, previous);
-      const wasNew = sameState(state, expected);
-      if (!wasPrevious && !wasNew) mixes += 1;
-      // Killed inside the transaction: the seed says so and fails; after the commit it had already succeeded.
-      const honest = wasPrevious ? exit.code === 1 && /connection to the database .* was lost/.test(result.stdout) : exit.code === 0;
+  it(
+    `the seed's database backend terminated at ${TERMINATIONS} random moments mid-transaction: the same`,
+    { timeout: scale(1_800_000, 300_000) },
+    async (context) => {
+      let survived = 0;
+      let mixes = 0;
+      let terminated = 0;
+      for (let i = 0; i < TERMINATIONS; i++) {
+        const databaseUrl = await cloneOfPrevious();
+        const database = new URL(databaseUrl).pathname.slice(1);
+        const run = startSeed(databaseUrl);
+        // Wait for the seed's transaction to open, then strike somewhere inside it.
+        const backend = await openTransaction(database, run.exited);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
+        if (backend !== undefined) {
+          const [{ done } = { done: false }] = await query<{ done: boolean }>(
+            stack().postgresAdminUrl,
+            "SELECT pg_terminate_backend($1) AS done",
+            [backend],
+          );
+          if (done) terminated += 1;
+        }
+        const exit = await run.exited;
+        const result = await run.result();
+        checkOutput(
+          context,
+          result,
+          entries.map((e) => e.email),
+        );
 
-      const next = await seed(context, { env: env(databaseUrl), entries });
-      const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
-      if ((wasPrevious || wasNew) && honest && converged) survived += 1;
-      expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
-      expect(honest, `exit ${String(exit.code)} with state ${wasPrevious ? "previous" : "new"}\n${result.stdout}`).toBe(true);
-      expect(converged, output(next)).toBe(true);
-    }
-    console.log(`pg_terminate_backend: ${TERMINATIONS} attempts, ${terminated} backends terminated`);
-    count(context, "crash: database backend terminated mid-transaction", TERMINATIONS, survived);
-    mustBeZero(context, "rows lost or half-written", mixes);
-    expect(terminated).toBeGreaterThan(0);
-  });
+        const state = await tableContents(databaseUrl);
+        const wasPrevious = sameState(state, previous);
+        const wasNew = sameState(state, expected);
+        if (!wasPrevious && !wasNew) mixes += 1;
+        // Killed inside the transaction: the seed says so and fails; after the commit it had already succeeded.
+        const honest = wasPrevious ? exit.code === 1 && /connection to the database .* was lost/.test(result.stdout) : exit.code === 0;
+
+        const next = await seed(context, { env: env(databaseUrl), entries });
+        const converged = next.code === 0 && sameState(await tableContents(databaseUrl), expected);
+        if ((wasPrevious || wasNew) && honest && converged) survived += 1;
+        expect(wasPrevious || wasNew, "a mix of the previous and the new state").toBe(true);
+        expect(honest, `exit ${String(exit.code)} with state ${wasPrevious ? "previous" : "new"}\n${result.stdout}`).toBe(true);
+        expect(converged, output(next)).toBe(true);
+      }
+      console.log(`pg_terminate_backend: ${TERMINATIONS} attempts, ${terminated} backends terminated`);
+      count(context, "crash: database backend terminated mid-transaction", TERMINATIONS, survived);
+      mustBeZero(context, "rows lost or half-written", mixes);
+      expect(terminated).toBeGreaterThan(0);
+    },
+  );
 });

@@ -10,15 +10,14 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
+import { logLines, output } from "../support/commands.js";
+import { tableContents } from "../support/database-state.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
-import { logLines } from "../support/commands.js";
 import { entry } from "../support/seed-fixture.js";
-import { startSilentServer, startTcpProxy } from "../support/tcp-proxy.js";
-import { output } from "../support/commands.js";
 import { stack } from "../support/stack.js";
+import { startSilentServer, startTcpProxy } from "../support/tcp-proxy.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { checkOutput, reliabilityScenario, seedDirect } from "./support/runs.js";
-import { tableContents } from "../support/database-state.js";
 
 const ENTRIES = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Researcher"), entry("cy@example.org", "Viewer")];
 const POOL = ENTRIES.map(({ email }) => ({ email }));
@@ -62,7 +61,10 @@ describe("database faults", () => {
     const fatal = logLines(result).filter((line) => line.level === "fatal");
     const seedMs = await seedTime(report);
     const held =
-      result.code === 1 && fatal.length === 1 && /cannot reach the database at 127\.0\.0\.1:1/.test(fatal[0]?.msg ?? "") && seedMs < REFUSED_BOUND_MS;
+      result.code === 1 &&
+      fatal.length === 1 &&
+      /cannot reach the database at 127\.0\.0\.1:1/.test(fatal[0]?.msg ?? "") &&
+      seedMs < REFUSED_BOUND_MS;
     count(context, "database fault: unreachable at start (refused)", 1, held ? 1 : 0);
     expect(result.code, output(result)).toBe(1);
     expect(fatal.map((line) => line.msg)).toEqual([
@@ -135,7 +137,9 @@ describe("database faults", () => {
     expect(leaked).toBe(false);
     expect(result.code, output(result)).toBe(1);
     expect(fatal.map((line) => line.msg)).toEqual([
-      expect.stringMatching(/^database: the database at 127\.0\.0\.1:\d+ refused the credentials in DATABASE_URL: check its user and password/),
+      expect.stringMatching(
+        /^database: the database at 127\.0\.0\.1:\d+ refused the credentials in DATABASE_URL: check its user and password/,
+      ),
     ]);
     expect(await rowsIn(s.databaseUrl)).toBe(0);
   });
@@ -147,6 +151,8 @@ describe("database faults", () => {
     const held = result.code === 1 && fatal.length === 1;
     count(context, "database fault: tables missing", 1, held ? 1 : 0);
     expect(result.code, output(result)).toBe(1);
-    expect(fatal.map((line) => line.msg)).toEqual(["database: the seed's tables do not exist: run npx prisma migrate deploy before the seed; nothing was written"]);
+    expect(fatal.map((line) => line.msg)).toEqual([
+      "database: the seed's tables do not exist: run npx prisma migrate deploy before the seed; nothing was written",
+    ]);
   });
 });

@@ -34,10 +34,15 @@ export default class FiguresReporter implements Reporter {
       "",
       `Reliability figures (${process.env.FLIP_DB_RELIABILITY === "full" ? "full run" : "quick run"})`,
       `${"".padEnd(width)}  ${"tried".padStart(6)}  ${"held".padStart(6)}`,
-      ...rows.map(([label, row]) => `${label.padEnd(width)}  ${String(row.tried).padStart(6)}  ${String(row.held).padStart(6)}${row.held === row.tried ? "" : "  <- FAILED"}`),
+      ...rows.map(
+        ([label, row]) =>
+          `${label.padEnd(width)}  ${String(row.tried).padStart(6)}  ${String(row.held).padStart(6)}${row.held === row.tried ? "" : "  <- FAILED"}`,
+      ),
       "",
       `${"must be 0".padEnd(width)}  ${"count".padStart(6)}`,
-      ...Object.entries(figures.zeros).map(([label, value]) => `${label.padEnd(width)}  ${String(value).padStart(6)}${value === 0 ? "" : "  <- FAILED"}`),
+      ...Object.entries(figures.zeros).map(
+        ([label, value]) => `${label.padEnd(width)}  ${String(value).padStart(6)}${value === 0 ? "" : "  <- FAILED"}`,
+      ),
       "",
     ];
     process.stdout.write(`${lines.join("\n")}\n`);

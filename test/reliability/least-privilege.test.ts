@@ -12,13 +12,12 @@ import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
-import type { CommandResult } from "../support/run-command.js";
-import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";
-import { logLines } from "../support/commands.js";
+import { logLines, output, ROOT } from "../support/commands.js";
 import { rowVersions } from "../support/database-state.js";
-import { entry } from "../support/seed-fixture.js";
-import { output, ROOT } from "../support/commands.js";
+import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
+import type { CommandResult } from "../support/run-command.js";
+import { entry } from "../support/seed-fixture.js";
 import { stack } from "../support/stack.js";
 import { count } from "./support/figures.js";
 import { boot, reliabilityScenario, seed, type ReliabilityScenario } from "./support/runs.js";
@@ -47,7 +46,10 @@ async function readPolicy(): Promise<{ document: PolicyDocument; statements: Pol
 /** A policy field that may be one string or a list of them. */
 function stringsOf(value: unknown): string[] {
   const values = [value].flat();
-  expect(values.every((item) => typeof item === "string"), `expected a string or a list of strings, got ${JSON.stringify(value)}`).toBe(true);
+  expect(
+    values.every((item) => typeof item === "string"),
+    `expected a string or a list of strings, got ${JSON.stringify(value)}`,
+  ).toBe(true);
   return values as string[];
 }
 
@@ -64,7 +66,10 @@ describe("least privilege: the IAM policy", () => {
     expect(statements.length).toBeGreaterThan(0);
     const resources = new Set<string>();
     for (const statement of statements) {
-      expect(Object.keys(statement).filter((key) => !STATEMENT_KEYS.has(key)), `statement ${statement.Sid ?? "?"}`).toEqual([]);
+      expect(
+        Object.keys(statement).filter((key) => !STATEMENT_KEYS.has(key)),
+        `statement ${statement.Sid ?? "?"}`,
+      ).toEqual([]);
       expect(statement.Effect).toBe("Allow");
       const statementResources = stringsOf(statement.Resource);
       expect(statementResources).toHaveLength(1);
@@ -100,7 +105,11 @@ describe("least privilege: the actions the seed sends", () => {
     const everyoneThere = throughProxy(
       await reliabilityScenario(
         [{ email: "lp.admin@example.org" }, { email: "lp.researcher@example.org" }, { email: "lp.viewer@example.org" }],
-        [entry("lp.admin@example.org", "Admin"), entry("lp.researcher@example.org", "Researcher"), entry("lp.viewer@example.org", "Viewer")],
+        [
+          entry("lp.admin@example.org", "Admin"),
+          entry("lp.researcher@example.org", "Researcher"),
+          entry("lp.viewer@example.org", "Viewer"),
+        ],
         { migrated: false },
       ),
     );
@@ -154,7 +163,10 @@ describe("least privilege: the actions the seed sends", () => {
       } else {
         expect(listUsers.sort(), `${name}: the lookups the proxy saw`).toEqual(scenario.entries.map((e) => e.email).sort());
       }
-      expect(requests.every((request) => request.outcome === "forwarded"), name).toBe(true);
+      expect(
+        requests.every((request) => request.outcome === "forwarded"),
+        name,
+      ).toBe(true);
     }
 
     const actionsSeen = new Set(seen.map((request) => `cognito-idp:${request.action}`));
@@ -163,8 +175,14 @@ describe("least privilege: the actions the seed sends", () => {
     const covered = [...actionsSeen].filter((action) => granted.has(action));
     count(context, "least privilege: Cognito actions covered by docs/iam-policy.json", actionsSeen.size, covered.length);
 
-    expect([...actionsSeen].filter((action) => !granted.has(action)), "actions the seed sent that the policy does not grant").toEqual([]);
-    expect([...granted].filter((action) => !actionsSeen.has(action)), "actions the policy grants that the seed never sent").toEqual([]);
+    expect(
+      [...actionsSeen].filter((action) => !granted.has(action)),
+      "actions the seed sent that the policy does not grant",
+    ).toEqual([]);
+    expect(
+      [...granted].filter((action) => !actionsSeen.has(action)),
+      "actions the policy grants that the seed never sent",
+    ).toEqual([]);
     // A new call must be added to the policy (and this line) on purpose.
     expect([...actionsSeen].sort()).toEqual(["cognito-idp:DescribeUserPool", "cognito-idp:ListUsers"]);
   });
@@ -234,7 +252,9 @@ describe("least privilege: who never receives a grant", () => {
     expect(first.code, output(first)).toBe(0);
     expect(afterFirst).toEqual(only);
     expect(userLines(first)).toEqual(
-      EXPECTED_LINES.map((expected) => expect.objectContaining(expected.outcome === "resolved" ? { ...expected, grant: "grant", profile: "create" } : expected)),
+      EXPECTED_LINES.map((expected) =>
+        expect.objectContaining(expected.outcome === "resolved" ? { ...expected, grant: "grant", profile: "create" } : expected),
+      ),
     );
 
     // The ambiguous pair (and the rest) stay ungranted; the second boot writes nothing at all.
@@ -242,9 +262,14 @@ describe("least privilege: who never receives a grant", () => {
     expect(afterSecond).toEqual(only);
     expect(await rowVersions(scenario.databaseUrl)).toEqual(versionsAfterFirst);
     expect(userLines(second)).toEqual(
-      EXPECTED_LINES.map((expected) => expect.objectContaining(expected.outcome === "resolved" ? { ...expected, grant: "keep", profile: "unchanged" } : expected)),
+      EXPECTED_LINES.map((expected) =>
+        expect.objectContaining(expected.outcome === "resolved" ? { ...expected, grant: "keep", profile: "unchanged" } : expected),
+      ),
     );
-    const grantedRole = await query<{ name: string }>(scenario.databaseUrl, "SELECT r.name FROM user_role ur JOIN roles r ON r.id = ur.role_id");
+    const grantedRole = await query<{ name: string }>(
+      scenario.databaseUrl,
+      "SELECT r.name FROM user_role ur JOIN roles r ON r.id = ur.role_id",
+    );
     expect(grantedRole).toEqual([{ name: "Researcher" }]);
     expect(neverGranted).toBe(checked);
   });

@@ -8,8 +8,8 @@
  */
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../support/run-command.js";
 import { output, ROOT } from "../support/commands.js";
+import { runCommand } from "../support/run-command.js";
 import { check } from "./support/supply-chain.js";
 
 type Severity = "info" | "low" | "moderate" | "high" | "critical";
@@ -47,7 +47,9 @@ describe("supply chain: advisories", () => {
       .map(([name, vulnerability]) => `${name} (${vulnerability.severity})`);
     const highOrCritical = (counts.high ?? 0) + (counts.critical ?? 0);
     check(context, highOrCritical === 0);
-    expect(highOrCritical, `high or critical advisories in production dependencies: ${serious.join(", ")}; counts ${JSON.stringify(counts)}`).toBe(0);
+    expect(
+      highOrCritical,
+      `high or critical advisories in production dependencies: ${serious.join(", ")}; counts ${JSON.stringify(counts)}`,
+    ).toBe(0);
   });
-
 });

@@ -11,8 +11,8 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { runCommand } from "../support/run-command.js";
 import { ROOT } from "../support/commands.js";
+import { runCommand } from "../support/run-command.js";
 import { advisoriesHit, KNOWN_ADVISORIES, productionPackages } from "./support/known-advisories.js";
 import { check } from "./support/supply-chain.js";
 
@@ -106,7 +106,10 @@ describe("supply chain", () => {
     ];
     expect(advisoriesHit(pinnedByPrisma).map((hit) => hit.advisory.id)).toEqual(KNOWN_ADVISORIES.map((advisory) => advisory.id));
     expect(
-      hits.map(({ advisory, installed }) => `${installed.location}@${installed.version}: ${advisory.id} (${advisory.severity}, ${advisory.vulnerable})`),
+      hits.map(
+        ({ advisory, installed }) =>
+          `${installed.location}@${installed.version}: ${advisory.id} (${advisory.severity}, ${advisory.vulnerable})`,
+      ),
       "production packages inside a known advisory's range: upgrade them, or pin a fixed version in package.json's overrides",
     ).toEqual([]);
   });

@@ -16,7 +16,6 @@ export const QUOTA_CATEGORY: Readonly<Record<string, string>> = {
   AdminGetUser: "UserRead",
 };
 
-
 /** A token bucket: `rate` tokens a second, holding at most `capacity` (one second's worth by default). */
 export class TokenBucket {
   private tokens: number;

@@ -28,7 +28,11 @@ export function seedThroughPrisma(env: Record<string, string | undefined>, args:
  * The seed entry run directly, with plain node and tsx's loader, which shows
  * its own exit code (Prisma reports every failure as 1) and costs no npx.
  */
-export function seedDirectly(env: Record<string, string | undefined>, args: readonly string[] = [], timeoutMs = 120_000): Promise<CommandResult> {
+export function seedDirectly(
+  env: Record<string, string | undefined>,
+  args: readonly string[] = [],
+  timeoutMs = 120_000,
+): Promise<CommandResult> {
   return runCommand("node", ["--import", "tsx", "prisma/seed.ts", ...args], { cwd: ROOT, env, timeoutMs });
 }
 

@@ -64,7 +64,9 @@ export async function seedGrants(databaseUrl: string) {
 }
 
 /** The seed's tables, by content (not row versions): what a run leaves behind. */
-export async function tableContents(databaseUrl: string): Promise<{ roles: string[]; profiles: string[]; userRoles: string[]; seedGrants: string[] }> {
+export async function tableContents(
+  databaseUrl: string,
+): Promise<{ roles: string[]; profiles: string[]; userRoles: string[]; seedGrants: string[] }> {
   const column = async (sql: string) => (await query<{ v: string }>(databaseUrl, sql)).map((row) => row.v);
   return {
     roles: await column("SELECT id || ' ' || name || ' ' || description AS v FROM roles ORDER BY 1"),

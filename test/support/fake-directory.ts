@@ -1,3 +1,4 @@
+import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
 import {
   MAX_PAGE_SIZE,
   type AccountPage,
@@ -7,7 +8,6 @@ import {
   type IdentityDirectory,
 } from "../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
-import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
 
 /** What a test scripts a lookup to answer: a directory's answer, or a transient failure to throw. */
 export type ScriptedAnswer = DirectoryAnswer | { status: "transient"; reason: string; throttled?: boolean };
@@ -61,7 +61,8 @@ export function fakeDirectory(
     },
     async describe(): Promise<DirectoryFacts> {
       calls.push("describe");
-      if ("facts" in options) throw new TransientDirectoryError("Cognito unavailable or unreachable (InternalErrorException, HTTP 500)", false);
+      if ("facts" in options)
+        throw new TransientDirectoryError("Cognito unavailable or unreachable (InternalErrorException, HTTP 500)", false);
       return { estimatedSize: "size" in options ? options.size : accounts.length, emailsCaseSensitive: caseSensitive };
     },
     close() {

@@ -6,8 +6,8 @@
  */
 import http from "node:http";
 import type { AddressInfo, Socket } from "node:net";
-import { buffer } from "node:stream/consumers";
 import { pipeline } from "node:stream";
+import { buffer } from "node:stream/consumers";
 
 import { filteredEmail, Pager, QUOTA_CATEGORY, TokenBucket, withEmailIgnoringCase, type ListUsersRequest } from "./cognito-like.js";
 
@@ -177,7 +177,8 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
         },
         (response) => {
           buffer(response).then(
-            (raw) => resolve({ status: response.statusCode ?? 502, json: JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown> }),
+            (raw) =>
+              resolve({ status: response.statusCode ?? 502, json: JSON.parse(raw.toString("utf8") || "{}") as Record<string, unknown> }),
             reject,
           );
         },
@@ -226,7 +227,8 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
     if (action === "ListUsers") {
       const page = await pager.page(JSON.parse(body.toString("utf8")) as ListUsersRequest);
       await due();
-      if (page === undefined) send(res, statusResponse(awsError("InvalidParameterException", 400, "Invalid pagination token") as StatusFault));
+      if (page === undefined)
+        send(res, statusResponse(awsError("InvalidParameterException", 400, "Invalid pagination token") as StatusFault));
       else sendJson(res, 200, page);
       return true;
     }

@@ -47,7 +47,8 @@ export function mockDatabase(current: CurrentRows = {}) {
   tx.userProfile.createMany.mockImplementation(everyRow as never);
   tx.userRole.createMany.mockImplementation(everyRow as never);
   tx.seedGrant.createMany.mockImplementation(everyRow as never);
-  const everyUser = (args?: { where?: { userId?: { in?: unknown[] } } }) => Promise.resolve({ count: args?.where?.userId?.in?.length ?? 0 });
+  const everyUser = (args?: { where?: { userId?: { in?: unknown[] } } }) =>
+    Promise.resolve({ count: args?.where?.userId?.in?.length ?? 0 });
   tx.userProfile.updateMany.mockImplementation(everyUser as never);
   db.$connect.mockResolvedValue(undefined);
   db.$disconnect.mockResolvedValue(undefined);

@@ -9,9 +9,9 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
+import { createDatabase } from "../../src/dev/local-stack.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
 import type { RoleName } from "../../src/shared/roles.js";
-import { createDatabase } from "../../src/dev/local-stack.js";
 import { createMigratedDatabase } from "./postgres.js";
 import { environmentFor, freshPool, stack } from "./stack.js";
 
@@ -38,8 +38,8 @@ let template: Promise<string> | undefined;
  * what deploying the same migrations again would produce, in a fraction of the time.
  */
 export async function migratedDatabase(): Promise<string> {
-  template ??= createMigratedDatabase(stack().postgresAdminUrl, `template_${randomBytes(6).toString("hex")}`).then(
-    (url) => new URL(url).pathname.slice(1),
+  template ??= createMigratedDatabase(stack().postgresAdminUrl, `template_${randomBytes(6).toString("hex")}`).then((url) =>
+    new URL(url).pathname.slice(1),
   );
   return createDatabase(stack().postgresAdminUrl, `seed_${randomBytes(6).toString("hex")}`, await template);
 }

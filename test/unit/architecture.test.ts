@@ -57,7 +57,9 @@ function sourceFiles(directory: string): string[] {
 const IMPORT = /(?:from\s+|import\s*\(\s*)["'](\.{1,2}\/[^"']+)["']/g;
 
 function imports(file: string): string[] {
-  return [...readFileSync(file, "utf8").matchAll(IMPORT)].map((match) => path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, ".ts")));
+  return [...readFileSync(file, "utf8").matchAll(IMPORT)].map((match) =>
+    path.resolve(path.dirname(file), match[1]!.replace(/\.js$/, ".ts")),
+  );
 }
 
 describe("the layout", () => {

@@ -175,11 +175,7 @@ describe("readEnvironment", () => {
     const error = thrown as ConfigError;
     expect(exitCodeFor(error)).toBe(1);
     expect(error.code).toBe("CONFIG_INVALID");
-    expect(error.problems.map((problem) => problem.split(":")[0])).toEqual([
-      "AWS_REGION",
-      "LOG_LEVEL",
-      "SEED_TRANSACTION_TIMEOUT_MS",
-    ]);
+    expect(error.problems.map((problem) => problem.split(":")[0])).toEqual(["AWS_REGION", "LOG_LEVEL", "SEED_TRANSACTION_TIMEOUT_MS"]);
   });
 });
 
@@ -200,7 +196,15 @@ describe("parseFlags", () => {
     [["--lookup", "scan"], { lookup: "scan" }],
     [["--lookup=filter"], { lookup: "filter" }],
   ])("reads %j", (argv, expected) => {
-    expect(parseFlags(argv)).toEqual({ dryRun: false, strict: false, users: undefined, report: undefined, lookup: "auto", help: false, ...expected });
+    expect(parseFlags(argv)).toEqual({
+      dryRun: false,
+      strict: false,
+      users: undefined,
+      report: undefined,
+      lookup: "auto",
+      help: false,
+      ...expected,
+    });
   });
 
   it("reads every flag at once, in any order", () => {
@@ -262,12 +266,9 @@ describe("findReportPath", () => {
     expect(findReportPath(argv)).toBe("r.json");
   });
 
-  it.each([[[]], [["--dry-run"]], [["--report"]], [["--report="]], [["--report", ""]]])(
-    "finds none in %j",
-    (argv) => {
-      expect(findReportPath(argv)).toBeUndefined();
-    },
-  );
+  it.each([[[]], [["--dry-run"]], [["--report"]], [["--report="]], [["--report", ""]]])("finds none in %j", (argv) => {
+    expect(findReportPath(argv)).toBeUndefined();
+  });
 });
 
 describe("USAGE", () => {

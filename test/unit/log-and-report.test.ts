@@ -2,9 +2,8 @@ import { Writable } from "node:stream";
 
 import { describe, expect, it } from "vitest";
 
-import { createLogger, createScrubber, secretsFromEnvironment } from "../../src/shared/logging.js";
 import { countOutcomes } from "../../src/seed/report.js";
-import { redactEmail } from "../../src/shared/logging.js";
+import { createLogger, createScrubber, redactEmail, secretsFromEnvironment } from "../../src/shared/logging.js";
 
 describe("redactEmail", () => {
   it.each([

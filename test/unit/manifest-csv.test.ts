@@ -30,7 +30,12 @@ describe("a valid CSV manifest", () => {
   it("gives the same entries as the equivalent JSON", () => {
     const entries: ManifestEntry[] = [
       alice,
-      { email: "carol.o'neill+flip@nhs.example.org", name: 'Carol "CJ" O\'Neill', organisation: "North Trust, Radiology", role: "Researcher" },
+      {
+        email: "carol.o'neill+flip@nhs.example.org",
+        name: 'Carol "CJ" O\'Neill',
+        organisation: "North Trust, Radiology",
+        role: "Researcher",
+      },
       bob,
     ];
     const text = [
@@ -102,7 +107,11 @@ describe("CSV problems, each in one line naming the line", () => {
     [
       "rows with the wrong number of fields and rows with bad values, in the file's order",
       csv(HEADER, "x,Alice,Trust,Admin", "bob@example.org,Bob", "carol@example.org,Carol,Trust,Boss"),
-      ["line 2: email: must be a valid email address", "line 3: 2 fields, expected 4", "line 4: role: must be one of Admin, Researcher, Viewer"],
+      [
+        "line 2: email: must be a valid email address",
+        "line 3: 2 fields, expected 4",
+        "line 4: role: must be one of Admin, Researcher, Viewer",
+      ],
     ],
   ])("%s", (_, text, problems) => {
     expect(problemsOf(text)).toEqual(problems.map((problem) => PREFIX + problem));
@@ -130,7 +139,9 @@ describe("CSV rows: the JSON entry's rules, with the line", () => {
   });
 
   it("names the column in the header's order, wherever it is", () => {
-    expect(problemsOf(csv("role,email,name,organisation", "Admin,alice@example.com,,Trust"))).toEqual([`${PREFIX}line 2: name: must not be empty`]);
+    expect(problemsOf(csv("role,email,name,organisation", "Admin,alice@example.com,,Trust"))).toEqual([
+      `${PREFIX}line 2: name: must not be empty`,
+    ]);
   });
 
   it("rejects emails that differ only in case, naming both lines", () => {
@@ -141,7 +152,10 @@ describe("CSV rows: the JSON entry's rules, with the line", () => {
 
   it("counts the lines a quoted line break spans and blank lines, so later rows keep their own line", () => {
     const text = csv(HEADER, 'alice@example.com,"Alice', 'Example",Trust,Admin', "", "bob@example.org,Bob,Trust,Boss");
-    expect(problemsOf(text)).toEqual([`${PREFIX}line 2: name: must not contain control characters`, `${PREFIX}line 5: role: must be one of Admin, Researcher, Viewer`]);
+    expect(problemsOf(text)).toEqual([
+      `${PREFIX}line 2: name: must not contain control characters`,
+      `${PREFIX}line 5: role: must be one of Admin, Researcher, Viewer`,
+    ]);
   });
 
   it("counts CRLF line ends once, inside quotes too", () => {
@@ -224,7 +238,15 @@ describe("loadManifest with a CSV file", () => {
   it('rejects a file that is not UTF-8 (a spreadsheet\'s plain "CSV"), naming the first such line', async () => {
     const file = path.join(directory, "latin1.csv");
     // "Zoë" in Windows-1252: the ë is the single byte 0xEB, not valid UTF-8.
-    await writeFile(file, Buffer.concat([Buffer.from(csv(HEADER, ALICE_ROW, BOB_ROW)), Buffer.from("zoe@example.com,Zo"), Buffer.from([0xeb]), Buffer.from(",Trust,Admin\n")]));
+    await writeFile(
+      file,
+      Buffer.concat([
+        Buffer.from(csv(HEADER, ALICE_ROW, BOB_ROW)),
+        Buffer.from("zoe@example.com,Zo"),
+        Buffer.from([0xeb]),
+        Buffer.from(",Trust,Admin\n"),
+      ]),
+    );
     await expect(loadManifest(file)).rejects.toMatchObject({
       problems: [`manifest ${file}: line 4: not UTF-8 text; save the file as UTF-8 (in a spreadsheet: "CSV UTF-8")`],
     });

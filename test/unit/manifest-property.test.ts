@@ -17,11 +17,11 @@ import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { FatalDirectoryError } from "../../src/directory/FatalDirectoryError.js";
 import type { Lookup } from "../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
-import { FatalDirectoryError } from "../../src/directory/FatalDirectoryError.js";
-import { ManifestError } from "../../src/manifest/ManifestError.js";
 import { parseManifest, type ManifestEntry } from "../../src/manifest/index.js";
+import { ManifestError } from "../../src/manifest/ManifestError.js";
 import { runSeedCommand, type ClosableDirectory } from "../../src/seed/cli/command.js";
 import { mockDatabase } from "../support/mock-database.js";
 
@@ -39,11 +39,7 @@ const LINE_BREAK = /[\n\r]/;
 /** An email the ListUsers filter can carry: a valid address of at most 254 characters, no `"`, `\`, whitespace or control character. */
 function emailFollowsRules(email: unknown): boolean {
   return (
-    typeof email === "string" &&
-    email.length <= 254 &&
-    !/["\\\s]/.test(email) &&
-    !CONTROL.test(email) &&
-    /^[^@]+@[^@]+\.[^@]+$/.test(email)
+    typeof email === "string" && email.length <= 254 && !/["\\\s]/.test(email) && !CONTROL.test(email) && /^[^@]+@[^@]+\.[^@]+$/.test(email)
   );
 }
 
@@ -119,7 +115,28 @@ const validUsers = fc.uniqueArray(validEntry, { minLength: 1, maxLength: 5, sele
 const validManifest = fc.record({ $schema: fc.string(), users: validUsers }, { requiredKeys: ["users"] });
 
 /** Characters that have broken parsers, filters or logs somewhere. */
-const NASTY = ['"', "\\", " ", "\t", "\n", "\r", "\u0000", "\u0007", "\u001b", "\u007f", "\u0085", "\u00a0", "\u2028", "\ufeff", "é", "😀", "@", ".", "'", "*"];
+const NASTY = [
+  '"',
+  "\\",
+  " ",
+  "\t",
+  "\n",
+  "\r",
+  "\u0000",
+  "\u0007",
+  "\u001b",
+  "\u007f",
+  "\u0085",
+  "\u00a0",
+  "\u2028",
+  "\ufeff",
+  "é",
+  "😀",
+  "@",
+  ".",
+  "'",
+  "*",
+];
 
 function insertAt(into: string, position: number, what: string): string {
   const at = position % (into.length + 1);
@@ -160,17 +177,24 @@ const entry = fc.oneof(
     weight: 4,
   },
   // A field too many.
-  { arbitrary: fc.record({ base: validEntry, key: extraKey, value: fc.jsonValue({ maxDepth: 1 }) }).map(({ base, key, value }) => ({ ...base, [key]: value })), weight: 1 },
+  {
+    arbitrary: fc
+      .record({ base: validEntry, key: extraKey, value: fc.jsonValue({ maxDepth: 1 }) })
+      .map(({ base, key, value }) => ({ ...base, [key]: value })),
+    weight: 1,
+  },
   // Not an object at all.
   { arbitrary: anyValue, weight: 1 },
 );
 
 const mutatedManifest = fc.oneof(
   fc.record({ users: fc.array(entry, { maxLength: 5 }) }),
-  fc.record({ users: fc.array(entry, { minLength: 1, maxLength: 3 }), key: extraKey, value: fc.jsonValue({ maxDepth: 1 }) }).map(({ users, key, value }) => ({
-    [key]: value,
-    users,
-  })),
+  fc
+    .record({ users: fc.array(entry, { minLength: 1, maxLength: 3 }), key: extraKey, value: fc.jsonValue({ maxDepth: 1 }) })
+    .map(({ users, key, value }) => ({
+      [key]: value,
+      users,
+    })),
   fc.record({ users: anyValue }),
   anyValue,
 );
@@ -216,7 +240,8 @@ function parse(text: string, source = SOURCE): Parsed {
   try {
     return { ok: true, entries: parseManifest(text, source) };
   } catch (error) {
-    if (!(error instanceof ManifestError)) throw new Error(`parseManifest threw ${(error as Error)?.name}: ${(error as Error)?.message}`, { cause: error });
+    if (!(error instanceof ManifestError))
+      throw new Error(`parseManifest threw ${(error as Error)?.name}: ${(error as Error)?.message}`, { cause: error });
     return { ok: false, problems: error.problems };
   }
 }
@@ -257,7 +282,8 @@ describe("parseManifest on generated manifests", () => {
         }
         expectCleanProblems(parsed.problems);
         const problems = parsed.problems.join("\n").toLowerCase();
-        for (const email of emailsIn(text)) expect(problems, "a problem quotes an email from the manifest").not.toContain(email.toLowerCase());
+        for (const email of emailsIn(text))
+          expect(problems, "a problem quotes an email from the manifest").not.toContain(email.toLowerCase());
       }),
       { numRuns: 600 },
     );
@@ -290,7 +316,9 @@ describe("parseManifest on generated manifests", () => {
         if (parsed.ok) return;
         expectCleanProblems(parsed.problems);
         const last = manifest.users.length - 1;
-        expect(parsed.problems.some((problem) => problem.startsWith(`manifest m.json: users[${last}].email: duplicates users[`))).toBe(true);
+        expect(parsed.problems.some((problem) => problem.startsWith(`manifest m.json: users[${last}].email: duplicates users[`))).toBe(
+          true,
+        );
       }),
       { numRuns: 100 },
     );
@@ -409,7 +437,8 @@ describe("the seed command on generated manifests", () => {
           expect(line.msg, "a log message spans more than one line").not.toMatch(LINE_BREAK);
         }
         // Redaction is on by default: no email from the manifest in full, anywhere (a field's name included).
-        for (const email of emailsIn(text)) expect(output.toLowerCase(), "an email from the manifest appeared in full").not.toContain(email.toLowerCase());
+        for (const email of emailsIn(text))
+          expect(output.toLowerCase(), "an email from the manifest appeared in full").not.toContain(email.toLowerCase());
 
         if (!expected.ok) {
           // Rejected before anything was contacted, with the problems parseManifest names, one line each.

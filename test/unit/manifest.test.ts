@@ -52,9 +52,7 @@ describe("parseManifest: valid manifests", () => {
     ["an emoji (two UTF-16 code units)", "😀"],
   ])("accepts a name and organisation of exactly 255 characters made of %s", (_, character) => {
     const long = character.repeat(255);
-    expect(parseManifest(withAlice({ name: long, organisation: long }), SOURCE)).toEqual([
-      { ...alice, name: long, organisation: long },
-    ]);
+    expect(parseManifest(withAlice({ name: long, organisation: long }), SOURCE)).toEqual([{ ...alice, name: long, organisation: long }]);
   });
 
   it("accepts an email of exactly 254 characters", () => {
@@ -145,9 +143,7 @@ describe("parseManifest: the shape", () => {
     ["a list", [alice], "a list"],
     ["a number", 7, "a number"],
   ])("rejects an entry that is %s, naming its index", (_, entry, got) => {
-    expect(problemsOf(JSON.stringify({ users: [alice, entry] }))).toEqual([
-      `${PREFIX}users[1]: must be an object (got ${got})`,
-    ]);
+    expect(problemsOf(JSON.stringify({ users: [alice, entry] }))).toEqual([`${PREFIX}users[1]: must be an object (got ${got})`]);
   });
 
   it.each(["email", "name", "organisation", "role"])("rejects an entry without %s", (field) => {
@@ -177,7 +173,11 @@ describe("parseManifest: the shape", () => {
     ["the top level", JSON.stringify({ users: [alice], roles: [] }), 'the top level: unknown field "roles"'],
     // A key is the file's own text: a line break or an email in it is not repeated.
     ["an entry (a key with a line break)", withAlice({ "admin\nrole": 1 }), "users[0]: unknown field (a name that is not a plain word)"],
-    ["an entry (a key that is an email)", withAlice({ "carol@example.org": 1 }), "users[0]: unknown field (a name that is not a plain word)"],
+    [
+      "an entry (a key that is an email)",
+      withAlice({ "carol@example.org": 1 }),
+      "users[0]: unknown field (a name that is not a plain word)",
+    ],
   ])("rejects an extra field in %s", (_, text, problem) => {
     expect(problemsOf(text)).toEqual([PREFIX + problem]);
   });
@@ -186,9 +186,7 @@ describe("parseManifest: the shape", () => {
 describe("parseManifest: emails", () => {
   it("rejects emails that differ only in case, naming both indices", () => {
     const text = JSON.stringify({ users: [alice, bob, { ...bob, email: "Alice@EXAMPLE.com" }] });
-    expect(problemsOf(text)).toEqual([
-      `${PREFIX}users[2].email: duplicates users[0].email (emails are compared case-insensitively)`,
-    ]);
+    expect(problemsOf(text)).toEqual([`${PREFIX}users[2].email: duplicates users[0].email (emails are compared case-insensitively)`]);
   });
 
   it("reports each duplicate against the first occurrence", () => {

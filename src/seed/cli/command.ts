@@ -6,17 +6,17 @@
  */
 import { writeFile } from "node:fs/promises";
 
-import { LOG_LEVELS, readEnvironment, type LogLevel, type SeedEnvironment } from "../../shared/config/environment.js";
-import { findReportPath, parseSeedFlags, SEED_USAGE } from "./flags.js";
 import type { FlipDatabase } from "../../database/client.js";
 import type { IdentityDirectory } from "../../directory/identity-directory.js";
+import { loadManifest } from "../../manifest/index.js";
 import { EXIT_OK, exitCodeFor } from "../../shared/cli/exit-codes.js";
+import { LOG_LEVELS, readEnvironment, type LogLevel, type SeedEnvironment } from "../../shared/config/environment.js";
 import { UnexpectedError } from "../../shared/errors.js";
 import { createLogger, createScrubber, secretsFromEnvironment, type Logger, type Scrub } from "../../shared/logging.js";
-import { loadManifest } from "../../manifest/index.js";
 import { resolutionProgress } from "../progress.js";
 import { buildReport, type SeedReport } from "../report.js";
 import { runSeed, type RunClock } from "../seed-main-users.js";
+import { findReportPath, parseSeedFlags, SEED_USAGE } from "./flags.js";
 
 /** A directory the command closes when it is done. */
 export type ClosableDirectory = IdentityDirectory & { close(): void };
@@ -109,7 +109,14 @@ export async function runSeedCommand(deps: CommandDependencies): Promise<number>
     for (const problem of failure.problems) logger.fatal({ code: failure.code }, problem);
     const elapsed = Math.round(now() - startedAt);
     const timings = { startupMs: clock().startupMs, loadingMs: clock().loadingMs, cognitoMs: 0, databaseMs: 0, workMs: elapsed };
-    const report = buildReport({ ...flags, startedAt: new Date(Date.now() - elapsed), durationMs: elapsed, timings, redactEmails: true, failure });
+    const report = buildReport({
+      ...flags,
+      startedAt: new Date(Date.now() - elapsed),
+      durationMs: elapsed,
+      timings,
+      redactEmails: true,
+      failure,
+    });
     await writeReport(reportPath, report, logger, scrub);
     return exitCodeFor(failure);
   } finally {

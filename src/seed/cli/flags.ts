@@ -8,7 +8,6 @@ import { parseFlags, UsageError } from "../../shared/cli/usage.js";
 import { DEFAULT_USERS_FILE } from "../../shared/config/environment.js";
 import { STRATEGY_REQUESTS, type StrategyRequest } from "../strategy.js";
 
-
 export interface SeedFlags {
   dryRun: boolean;
   strict: boolean;

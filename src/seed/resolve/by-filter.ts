@@ -27,10 +27,12 @@ export async function byFilter(
   const resolutions = await Promise.all(
     users.map(async (user): Promise<Resolution | undefined> => {
       try {
-        const lookup = await pacer.withRetries(() => directory.lookup(user.email, abort.signal)).catch((error: unknown) => {
-          if (error instanceof TransientDirectoryError) return transientLookup(error);
-          throw error;
-        });
+        const lookup = await pacer
+          .withRetries(() => directory.lookup(user.email, abort.signal))
+          .catch((error: unknown) => {
+            if (error instanceof TransientDirectoryError) return transientLookup(error);
+            throw error;
+          });
         onProgress?.(++done, users.length, "users");
         return { user, lookup };
       } catch (error) {

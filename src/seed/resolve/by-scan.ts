@@ -1,7 +1,7 @@
 /** Resolution by one paginated pass over every account in the pool. */
-import type { AccountPage, DirectoryAccount, IdentityDirectory } from "../../directory/identity-directory.js";
 import { emailKey, lookupFromAccounts } from "../../directory/eligibility.js";
 import { FatalDirectoryError } from "../../directory/FatalDirectoryError.js";
+import type { AccountPage, DirectoryAccount, IdentityDirectory } from "../../directory/identity-directory.js";
 import { TransientDirectoryError } from "../../directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../../manifest/index.js";
 import { transientLookup } from "./by-filter.js";

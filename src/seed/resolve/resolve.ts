@@ -55,7 +55,11 @@ async function describeOrNot(directory: IdentityDirectory, signal: AbortSignal):
   }
 }
 
-export async function resolveAll(directory: IdentityDirectory, users: readonly ManifestEntry[], options: ResolveOptions): Promise<ResolveResult> {
+export async function resolveAll(
+  directory: IdentityDirectory,
+  users: readonly ManifestEntry[],
+  options: ResolveOptions,
+): Promise<ResolveResult> {
   const abort = new AbortController();
   const pacer = new Pacer(options.requestsPerSecond, abort.signal, options.clock);
   let facts: DirectoryFacts | undefined;

@@ -9,11 +9,11 @@ import { randomBytes } from "node:crypto";
 import { expect, type TestContext } from "vitest";
 
 import type { FixtureUser } from "../../../src/dev/cognito.js";
-import type { CommandResult } from "../../support/run-command.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
-import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
 import { prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
 import { query } from "../../support/postgres.js";
+import type { CommandResult } from "../../support/run-command.js";
+import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
 import { environmentFor, freshPool, stack } from "../../support/stack.js";
 import { mustBeZero } from "./figures.js";
 
@@ -95,7 +95,12 @@ export async function reliabilityScenario(
  * Fails the test, and counts a leak, when `result` shows a sentinel secret or,
  * unless the run turned redaction off, one of `emails` in full.
  */
-export function checkOutput(context: TestContext, result: CommandResult, emails: readonly string[], env: Record<string, string | undefined> = {}): void {
+export function checkOutput(
+  context: TestContext,
+  result: CommandResult,
+  emails: readonly string[],
+  env: Record<string, string | undefined> = {},
+): void {
   const text = `${result.stdout}\n${result.stderr}`;
   const secrets = sentinels().filter((secret) => text.includes(secret));
   const redacting = env.SEED_REDACT_EMAILS !== "false";
@@ -107,9 +112,18 @@ export function checkOutput(context: TestContext, result: CommandResult, emails:
 }
 
 /** `npx prisma migrate deploy && npx prisma db seed -- <args>`, as a boot runs it; checked for leaks. */
-export async function boot(context: TestContext, scenario: Pick<ReliabilityScenario, "env" | "entries">, args: readonly string[] = []): Promise<CommandResult> {
+export async function boot(
+  context: TestContext,
+  scenario: Pick<ReliabilityScenario, "env" | "entries">,
+  args: readonly string[] = [],
+): Promise<CommandResult> {
   const deploy = await prisma(["migrate", "deploy"], scenario.env);
-  checkOutput(context, deploy, scenario.entries.map((e) => e.email), scenario.env);
+  checkOutput(
+    context,
+    deploy,
+    scenario.entries.map((e) => e.email),
+    scenario.env,
+  );
   if (deploy.code !== 0) return deploy;
   return seed(context, scenario, args);
 }
@@ -123,7 +137,12 @@ export async function seed(
 ): Promise<CommandResult> {
   const fullEnv = { ...scenario.env, ...env };
   const result = await seedThroughPrisma(fullEnv, args);
-  checkOutput(context, result, scenario.entries.map((e) => e.email), fullEnv);
+  checkOutput(
+    context,
+    result,
+    scenario.entries.map((e) => e.email),
+    fullEnv,
+  );
   return result;
 }
 
@@ -137,6 +156,11 @@ export async function seedDirect(
 ): Promise<CommandResult> {
   const fullEnv = { ...scenario.env, ...env };
   const result = await seedDirectly(fullEnv, args, timeoutMs);
-  checkOutput(context, result, scenario.entries.map((e) => e.email), fullEnv);
+  checkOutput(
+    context,
+    result,
+    scenario.entries.map((e) => e.email),
+    fullEnv,
+  );
   return result;
 }

@@ -3,8 +3,8 @@ import { Writable } from "node:stream";
 import { describe, expect, it, vi } from "vitest";
 
 import { deploy, type DeployDependencies } from "../../../src/deploy/deploy.js";
-import { UsageError } from "../../../src/shared/cli/usage.js";
 import type { MigrationCheck } from "../../../src/deploy/migration-check.js";
+import { UsageError } from "../../../src/shared/cli/usage.js";
 import { createLogger, createScrubber } from "../../../src/shared/logging.js";
 
 const ENV = { DATABASE_URL: "postgresql://flip:pw-123456@db.internal:6543/flip" };
@@ -30,7 +30,11 @@ function harness(check: MigrationCheck, codes: { migrate?: number; seed?: number
   return {
     deps,
     run: (argv: string[]) => deploy(argv, ENV, logger, deps),
-    lines: () => logged.trim().split("\n").map((line) => JSON.parse(line) as { level: string; msg: string }),
+    lines: () =>
+      logged
+        .trim()
+        .split("\n")
+        .map((line) => JSON.parse(line) as { level: string; msg: string }),
     printed: () => printed,
   };
 }
@@ -46,7 +50,10 @@ describe("deploy", () => {
     expect(h.deps.checkMigrations).toHaveBeenCalledWith(ENV.DATABASE_URL);
     expect(h.deps.migrateWithPrisma).not.toHaveBeenCalled();
     expect(h.deps.seed).toHaveBeenCalledWith(["--strict", "--users", "my users.json"]);
-    expect(h.lines().map((line) => line.msg)).toEqual(["all 3 migrations are applied: nothing for prisma migrate deploy to do", "running the seed"]);
+    expect(h.lines().map((line) => line.msg)).toEqual([
+      "all 3 migrations are applied: nothing for prisma migrate deploy to do",
+      "running the seed",
+    ]);
   });
 
   it("with anything to migrate, runs prisma migrate deploy first, saying why", async () => {
@@ -61,9 +68,12 @@ describe("deploy", () => {
     const h = harness(PENDING, { migrate: 1 });
     expect(await h.run([])).toBe(1);
     expect(h.deps.seed).not.toHaveBeenCalled();
-    expect(h.lines().filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual([
-      "prisma migrate deploy failed (exit 1); the seed was not run",
-    ]);
+    expect(
+      h
+        .lines()
+        .filter((line) => line.level === "fatal")
+        .map((line) => line.msg),
+    ).toEqual(["prisma migrate deploy failed (exit 1); the seed was not run"]);
   });
 
   it.each([1, 2])("exits with the seed's own code (%i), saying so", async (code) => {

@@ -35,7 +35,14 @@ describe("waitForDatabase", () => {
   });
 
   it("waits while the server refuses or is starting up, backing off to 2 s, and says how long it took", async () => {
-    const f = fakes([pgError("ECONNREFUSED"), pgError("ECONNREFUSED"), pgError("57P03"), pgError("ECONNREFUSED"), pgError("ECONNREFUSED"), "ok"]);
+    const f = fakes([
+      pgError("ECONNREFUSED"),
+      pgError("ECONNREFUSED"),
+      pgError("57P03"),
+      pgError("ECONNREFUSED"),
+      pgError("ECONNREFUSED"),
+      "ok",
+    ]);
     await waitForDatabase("db:5432", 30, f.deps);
     expect(f.sleeps).toEqual([250, 500, 1_000, 2_000, 2_000]);
     expect(f.lines[0]).toBe("waiting for PostgreSQL at db:5432 (ECONNREFUSED), 30 s left");

@@ -41,7 +41,8 @@ describe("closedDirectories", () => {
 
   it("applies the owner's bits to the owner: a 0700 directory is open to whoever owns it, closed to them at 0600", async () => {
     // As root, hand the directory to the stranger; anyone else checks as themselves, the owner already.
-    const owner: ServerUser = process.getuid!() === 0 ? stranger : { label: "this user", uid: process.getuid!(), groups: [], switched: false };
+    const owner: ServerUser =
+      process.getuid!() === 0 ? stranger : { label: "this user", uid: process.getuid!(), groups: [], switched: false };
     if (owner === stranger) await chown(scratch, stranger.uid!, stranger.groups[0]!);
     expect(closedDirectories(scratch, owner)).toEqual([]);
     await chmod(scratch, 0o600);
@@ -75,9 +76,13 @@ describe("accessProblem", () => {
 
   it("offers every remedy, and no user switch to one who is not root", () => {
     const self: ServerUser = { label: "this user (ada)", uid: 1000, groups: [1000], switched: false };
-    const line = accessProblem(self, "its data directory under", "/tmp/t", [{ directory: "/tmp/t", mode: "0000", who: "u" }], [
-      "point TMPDIR at a directory it can reach",
-    ]);
+    const line = accessProblem(
+      self,
+      "its data directory under",
+      "/tmp/t",
+      [{ directory: "/tmp/t", mode: "0000", who: "u" }],
+      ["point TMPDIR at a directory it can reach"],
+    );
     expect(line).toBe(
       "PostgreSQL cannot start: this user (ada) cannot reach its data directory under /tmp/t: /tmp/t (mode 0000) is closed to it; " +
         "run chmod u+x /tmp/t, or point TMPDIR at a directory it can reach",

@@ -14,9 +14,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
 
 import { CognitoDirectory, createCognitoClient, createCognitoDirectory } from "../../../src/directory/cognito-directory.js";
+import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 import type { Lookup } from "../../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
-import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 
 const POOL_ID = "eu-west-2_AbCdEf123";
 const EMAIL = "alice@example.com";
@@ -149,7 +149,11 @@ describe("CognitoDirectory", () => {
       ["one enabled, verified match resolves to its sub", [account()], { status: "resolved", sub: SUB }],
       ["no account is not found", [], { status: "not_found" }],
       ["an unverified match is ineligible", [account({ verified: "false" })], { status: "ineligible", reason: "email not verified" }],
-      ["a match without email_verified is ineligible", [{ ...account(), Attributes: account().Attributes!.filter((a) => a.Name !== "email_verified") }], { status: "ineligible", reason: "email not verified" }],
+      [
+        "a match without email_verified is ineligible",
+        [{ ...account(), Attributes: account().Attributes!.filter((a) => a.Name !== "email_verified") }],
+        { status: "ineligible", reason: "email not verified" },
+      ],
       ["a disabled match is ineligible", [account({ enabled: false })], { status: "ineligible", reason: "account disabled" }],
       [
         "a disabled, unverified match is ineligible for both reasons",
@@ -171,7 +175,11 @@ describe("CognitoDirectory", () => {
         [account({ sub: OTHER_SUB, enabled: false }), account()],
         { status: "resolved", sub: SUB },
       ],
-      ["a match whose email differs only in case still counts", [account({ email: "Alice@Example.COM" })], { status: "resolved", sub: SUB }],
+      [
+        "a match whose email differs only in case still counts",
+        [account({ email: "Alice@Example.COM" })],
+        { status: "resolved", sub: SUB },
+      ],
       ["an account with a different email is ignored", [account({ email: "alice@example.org" })], { status: "not_found" }],
       [
         "an account with a different email does not make an ineligible match eligible",
@@ -198,9 +206,7 @@ describe("CognitoDirectory", () => {
 
   describe("errors", () => {
     it("throws a transient error, with the reason, when Cognito throttles", async () => {
-      cognito
-        .on(ListUsersCommand)
-        .rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
+      cognito.on(ListUsersCommand).rejects(new TooManyRequestsException({ message: "Rate exceeded", $metadata: { httpStatusCode: 400 } }));
       const error = await directory.lookup(EMAIL).catch((thrown: unknown) => thrown);
       expect(error).toBeInstanceOf(TransientDirectoryError);
       // Marked as throttling, which the resolver answers by slowing down and asking again.
@@ -330,7 +336,11 @@ describe("CognitoDirectory: scanning the pool", () => {
   });
 
   it("says when Cognito cannot describe the pool just now, and stops when the policy forbids asking", async () => {
-    const denied = Object.assign(new Error("not authorized"), { name: "AccessDeniedException", $fault: "client", $metadata: { httpStatusCode: 400 } });
+    const denied = Object.assign(new Error("not authorized"), {
+      name: "AccessDeniedException",
+      $fault: "client",
+      $metadata: { httpStatusCode: 400 },
+    });
     cognito
       .on(DescribeUserPoolCommand)
       .rejectsOnce(new InternalErrorException({ message: "boom", $metadata: { httpStatusCode: 500 } }))

@@ -45,7 +45,12 @@ const TABLE: Array<[string, unknown, ErrorCategory, RegExp]> = [
     /HTTP 500/,
   ],
   // Timeouts.
-  ["TimeoutError (request timeout)", Object.assign(new Error("exceeded requestTimeout"), { name: "TimeoutError", code: "ETIMEDOUT" }), "transient", /TimeoutError/],
+  [
+    "TimeoutError (request timeout)",
+    Object.assign(new Error("exceeded requestTimeout"), { name: "TimeoutError", code: "ETIMEDOUT" }),
+    "transient",
+    /TimeoutError/,
+  ],
   ["ETIMEDOUT", networkError("ETIMEDOUT"), "transient", /ETIMEDOUT/],
   // Network.
   ["ECONNRESET (the SDK names it TimeoutError)", networkError("ECONNRESET", "TimeoutError"), "transient", /unreachable/],
@@ -75,13 +80,23 @@ const TABLE: Array<[string, unknown, ErrorCategory, RegExp]> = [
     "fatal",
     /no AWS credentials/,
   ],
-  ["any other client fault (UserNotFoundException)", cognito(UserNotFoundException, 400), "fatal", /rejected the request.*UserNotFoundException/],
+  [
+    "any other client fault (UserNotFoundException)",
+    cognito(UserNotFoundException, 400),
+    "fatal",
+    /rejected the request.*UserNotFoundException/,
+  ],
   ["any other 4xx (HTTP 403 without a name)", awsError("Unknown", 403), "fatal", /HTTP 403/],
   // Bugs are never skips.
   ["a TypeError from our own code", new TypeError("Cannot read properties of undefined (reading 'Users')"), "fatal", /bug/],
   ["a thrown string", "boom", "fatal", /bug/],
   ["undefined", undefined, "fatal", /bug/],
-  ["AbortError (our own abort, not the network)", Object.assign(new Error("aborted"), { name: "AbortError", code: "ECONNRESET" }), "fatal", /bug/],
+  [
+    "AbortError (our own abort, not the network)",
+    Object.assign(new Error("aborted"), { name: "AbortError", code: "ECONNRESET" }),
+    "fatal",
+    /bug/,
+  ],
 ];
 
 describe("classifyDirectoryError", () => {
@@ -92,7 +107,12 @@ describe("classifyDirectoryError", () => {
   });
 
   it("says nothing of the request: no email, no credentials", () => {
-    const error = awsError("AccessDeniedException", 400, "client", "User: arn:aws:sts::123:assumed-role/x is not authorized for alice@example.org");
+    const error = awsError(
+      "AccessDeniedException",
+      400,
+      "client",
+      "User: arn:aws:sts::123:assumed-role/x is not authorized for alice@example.org",
+    );
     expect(classifyDirectoryError(error).reason).not.toContain("alice@example.org");
   });
 });

@@ -2,9 +2,9 @@ import { AccessDeniedException, ResourceNotFoundException } from "@aws-sdk/clien
 import { describe, expect, it } from "vitest";
 
 import { CHECK_NAMES, runChecklist, type CheckName, type DoctorDependencies, type NamedResult } from "../../../src/doctor/checks.js";
-import type { MigrationRecord } from "../../../src/migrations/history.js";
 import { ManifestError } from "../../../src/manifest/ManifestError.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
+import type { MigrationRecord } from "../../../src/migrations/history.js";
 
 const ENV: NodeJS.ProcessEnv = {
   DATABASE_URL: "postgresql://flip:SENTINEL-db-pw-1234@db.internal:6543/flip?schema=platform",
@@ -90,7 +90,13 @@ describe("the checklist", () => {
     const f = run({ env: { ...ENV, DATABASE_URL: "postgresql://flip@db.internal/flip", SEED_DATABASE_CONNECT_TIMEOUT_MS: "12000" } });
     await f.results;
     expect(f.called("pingDatabase")).toEqual([
-      { url: "postgresql://flip@db.internal/flip", location: "db.internal:5432", database: "flip", schema: "public", connectTimeoutMs: 12_000 },
+      {
+        url: "postgresql://flip@db.internal/flip",
+        location: "db.internal:5432",
+        database: "flip",
+        schema: "public",
+        connectTimeoutMs: 12_000,
+      },
     ]);
   });
 
@@ -134,7 +140,9 @@ describe("the checklist", () => {
     });
 
     it("shows three problems of many and counts the rest", async () => {
-      const problems = [0, 1, 2, 3, 4].map((index) => `manifest users.json: users[${index}].role: must be one of Admin, Researcher, Viewer`);
+      const problems = [0, 1, 2, 3, 4].map(
+        (index) => `manifest users.json: users[${index}].role: must be one of Admin, Researcher, Viewer`,
+      );
       const results = await run({ overrides: { loadManifest: () => Promise.reject(new ManifestError(problems)) } }).results;
       expect(byName(results, "manifest").detail).toBe(
         "users.json: users[0].role: must be one of Admin, Researcher, Viewer; " +
@@ -151,13 +159,41 @@ describe("the checklist", () => {
 
   describe("database reachable", () => {
     it.each([
-      ["refused", pgError("ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543"), "cannot reach the database at db.internal:6543: check DATABASE_URL and that PostgreSQL is running"],
-      ["unknown host", pgError("ENOTFOUND", "getaddrinfo ENOTFOUND db.internal"), "cannot reach the database at db.internal:6543: check DATABASE_URL and that PostgreSQL is running"],
-      ["wrong password", pgError("28P01", 'password authentication failed for user "flip"'), "the database at db.internal:6543 refused the credentials in DATABASE_URL: check its user and password"],
-      ["no such database", pgError("3D000", 'database "flip" does not exist'), "the database named in DATABASE_URL does not exist at db.internal:6543: run npx prisma migrate deploy first"],
-      ["silent server", pgError(undefined, "Connection terminated due to connection timeout"), "the database at db.internal:6543 did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS"],
-      ["dropped connection", pgError(undefined, "Connection terminated unexpectedly"), "the connection to the database at db.internal:6543 was lost"],
-      ["anything else", pgError("XX000", "internal error\nwith detail"), "the database at db.internal:6543 failed the check (XX000: internal error): check DATABASE_URL and the server's log"],
+      [
+        "refused",
+        pgError("ECONNREFUSED", "connect ECONNREFUSED 10.0.0.1:6543"),
+        "cannot reach the database at db.internal:6543: check DATABASE_URL and that PostgreSQL is running",
+      ],
+      [
+        "unknown host",
+        pgError("ENOTFOUND", "getaddrinfo ENOTFOUND db.internal"),
+        "cannot reach the database at db.internal:6543: check DATABASE_URL and that PostgreSQL is running",
+      ],
+      [
+        "wrong password",
+        pgError("28P01", 'password authentication failed for user "flip"'),
+        "the database at db.internal:6543 refused the credentials in DATABASE_URL: check its user and password",
+      ],
+      [
+        "no such database",
+        pgError("3D000", 'database "flip" does not exist'),
+        "the database named in DATABASE_URL does not exist at db.internal:6543: run npx prisma migrate deploy first",
+      ],
+      [
+        "silent server",
+        pgError(undefined, "Connection terminated due to connection timeout"),
+        "the database at db.internal:6543 did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS",
+      ],
+      [
+        "dropped connection",
+        pgError(undefined, "Connection terminated unexpectedly"),
+        "the connection to the database at db.internal:6543 was lost",
+      ],
+      [
+        "anything else",
+        pgError("XX000", "internal error\nwith detail"),
+        "the database at db.internal:6543 failed the check (XX000: internal error): check DATABASE_URL and the server's log",
+      ],
     ])("%s: fails in the seed's words and skips the migrations", async (_label, error, detail) => {
       const f = run({ overrides: { pingDatabase: () => Promise.reject(error) } });
       const results = await f.results;
@@ -176,7 +212,9 @@ describe("the checklist", () => {
     };
 
     it("an empty database (no _prisma_migrations table): all pending, run migrate deploy", async () => {
-      const result = await migrations({ readMigrationHistory: () => Promise.reject(pgError("42P01", 'relation "platform._prisma_migrations" does not exist')) });
+      const result = await migrations({
+        readMigrationHistory: () => Promise.reject(pgError("42P01", 'relation "platform._prisma_migrations" does not exist')),
+      });
       expect(result).toEqual({
         name: "migrations",
         status: "fail",
@@ -230,7 +268,11 @@ describe("the checklist", () => {
 
     it("the package's migrations directory cannot be read", async () => {
       const result = await migrations({ listMigrations: () => Promise.reject(pgError("ENOENT", "no such file or directory")) });
-      expect(result).toEqual({ name: "migrations", status: "fail", detail: "cannot read this package's prisma/migrations (ENOENT): reinstall the package" });
+      expect(result).toEqual({
+        name: "migrations",
+        status: "fail",
+        detail: "cannot read this package's prisma/migrations (ENOENT): reinstall the package",
+      });
     });
   });
 
@@ -259,8 +301,12 @@ describe("the checklist", () => {
 
     it("missing credentials say where credentials come from", async () => {
       const missing = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
-      const results = await run({ overrides: { describeUserPool: () => Promise.reject(missing), listOneUser: () => Promise.reject(missing) } }).results;
-      expect(byName(results, "Cognito user pool").detail).toMatch(/^DescribeUserPool: no AWS credentials were found: provide them through the default credential chain/);
+      const results = await run({
+        overrides: { describeUserPool: () => Promise.reject(missing), listOneUser: () => Promise.reject(missing) },
+      }).results;
+      expect(byName(results, "Cognito user pool").detail).toMatch(
+        /^DescribeUserPool: no AWS credentials were found: provide them through the default credential chain/,
+      );
       expect(byName(results, "Cognito lookups").detail).toMatch(/^ListUsers: no AWS credentials were found/);
     });
 
@@ -277,13 +323,22 @@ describe("the checklist", () => {
 
     it("a pool without a size (as cognito-local answers) or a name is still a pass", async () => {
       const results = await run({ overrides: { describeUserPool: async () => ({}) } }).results;
-      expect(byName(results, "Cognito user pool")).toEqual({ name: "Cognito user pool", status: "pass", detail: "eu-west-2_AbC123 in eu-west-2" });
+      expect(byName(results, "Cognito user pool")).toEqual({
+        name: "Cognito user pool",
+        status: "pass",
+        detail: "eu-west-2_AbC123 in eu-west-2",
+      });
     });
   });
 
   it("a check that throws is reported as a bug in one line, and the rest still run", async () => {
-    const results = await run({ overrides: { loadManifest: () => Promise.reject(new TypeError("x is not a function\n    at somewhere")) } }).results;
-    expect(byName(results, "manifest")).toEqual({ name: "manifest", status: "fail", detail: "unexpected error (x is not a function): this is a bug" });
+    const results = await run({ overrides: { loadManifest: () => Promise.reject(new TypeError("x is not a function\n    at somewhere")) } })
+      .results;
+    expect(byName(results, "manifest")).toEqual({
+      name: "manifest",
+      status: "fail",
+      detail: "unexpected error (x is not a function): this is a bug",
+    });
     expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass"]);
   });
 });

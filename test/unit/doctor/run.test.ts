@@ -78,7 +78,10 @@ describe("npm run doctor", () => {
   });
 
   it("marks instead of words on a terminal", async () => {
-    const run = await doctor({ tty: true, overrides: { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) } });
+    const run = await doctor({
+      tty: true,
+      overrides: { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+    });
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^✓ {2}configuration {7}database flip/);
     expect(lines[5]).toMatch(/^✗ {2}Cognito lookups {5}ListUsers: the credentials may not make this call/);
@@ -87,11 +90,36 @@ describe("npm run doctor", () => {
 
   it.each<[string, Partial<DoctorDependencies> | undefined, NodeJS.ProcessEnv | undefined, RegExp]>([
     ["configuration", undefined, { ...ENV, AWS_REGION: undefined }, /^FAIL {2}configuration {7}AWS_REGION: is required/m],
-    ["manifest", { loadManifest: () => Promise.reject(new ManifestError(["manifest users.json: cannot be read (file not found)"])) }, undefined, /^FAIL {2}manifest {12}users\.json: cannot be read/m],
-    ["database reachable", { pingDatabase: () => Promise.reject(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })) }, undefined, /^FAIL {2}database reachable {2}cannot reach the database/m],
-    ["migrations", { readMigrationHistory: async () => [] }, undefined, /^FAIL {2}migrations {10}1 of 1 not applied \(20261128063814_init\): run npx prisma migrate deploy$/m],
-    ["Cognito user pool", { describeUserPool: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) }, undefined, /^FAIL {2}Cognito user pool {3}DescribeUserPool: /m],
-    ["Cognito lookups", { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) }, undefined, /^FAIL {2}Cognito lookups {5}ListUsers: /m],
+    [
+      "manifest",
+      { loadManifest: () => Promise.reject(new ManifestError(["manifest users.json: cannot be read (file not found)"])) },
+      undefined,
+      /^FAIL {2}manifest {12}users\.json: cannot be read/m,
+    ],
+    [
+      "database reachable",
+      { pingDatabase: () => Promise.reject(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })) },
+      undefined,
+      /^FAIL {2}database reachable {2}cannot reach the database/m,
+    ],
+    [
+      "migrations",
+      { readMigrationHistory: async () => [] },
+      undefined,
+      /^FAIL {2}migrations {10}1 of 1 not applied \(20261128063814_init\): run npx prisma migrate deploy$/m,
+    ],
+    [
+      "Cognito user pool",
+      { describeUserPool: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+      undefined,
+      /^FAIL {2}Cognito user pool {3}DescribeUserPool: /m,
+    ],
+    [
+      "Cognito lookups",
+      { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+      undefined,
+      /^FAIL {2}Cognito lookups {5}ListUsers: /m,
+    ],
   ])("exits 1 when %s fails, with its line", async (_name, overrides, env, line) => {
     const run = await doctor({ overrides, env });
     expect(run.code).toBe(EXIT_FATAL);
@@ -134,7 +162,10 @@ describe("npm run doctor", () => {
 
   it("--users names the manifest", async () => {
     let read: string | undefined;
-    const run = await doctor({ argv: ["--users", "elsewhere.json"], overrides: { loadManifest: async (path) => ((read = path), PASSING.loadManifest(path)) } });
+    const run = await doctor({
+      argv: ["--users", "elsewhere.json"],
+      overrides: { loadManifest: async (path) => ((read = path), PASSING.loadManifest(path)) },
+    });
     expect(read).toBe("elsewhere.json");
     expect(run.stdout).toMatch(/^PASS {2}manifest {12}1 user in elsewhere\.json/m);
   });
@@ -142,7 +173,9 @@ describe("npm run doctor", () => {
   it("never prints a secret or a full email, even when a library's message holds them", async () => {
     const leaky = (extra: Record<string, unknown> = {}) =>
       Object.assign(
-        new Error(`failed for ${EMAIL} with ${DB_PASSWORD}, ${SECRET_KEY} and ${SESSION_TOKEN}\nat postgresql://flip:${DB_PASSWORD}@db/flip`),
+        new Error(
+          `failed for ${EMAIL} with ${DB_PASSWORD}, ${SECRET_KEY} and ${SESSION_TOKEN}\nat postgresql://flip:${DB_PASSWORD}@db/flip`,
+        ),
         extra,
       );
     const run = await doctor({

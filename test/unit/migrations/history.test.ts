@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 
-import { compareMigrations, listNames, whyDeployIsNeeded, type ChecksummedRecord, type MigrationRecord } from "../../../src/migrations/history.js";
+import {
+  compareMigrations,
+  listNames,
+  whyDeployIsNeeded,
+  type ChecksummedRecord,
+  type MigrationRecord,
+} from "../../../src/migrations/history.js";
 
 const at = new Date(0);
 const finished = (migration_name: string): MigrationRecord => ({ migration_name, finished_at: at, rolled_back_at: null });
@@ -32,11 +38,21 @@ describe("compareMigrations", () => {
 
   it("a rolled-back row counts for nothing: pending again, or applied by a later row", () => {
     expect(compareMigrations(["1_a", "2_b"], [finished("1_a"), rolledBack("2_b")]).pending).toEqual(["2_b"]);
-    expect(compareMigrations(["1_a"], [rolledBack("1_a"), finished("1_a")])).toEqual({ applied: ["1_a"], pending: [], failed: [], unknown: [] });
+    expect(compareMigrations(["1_a"], [rolledBack("1_a"), finished("1_a")])).toEqual({
+      applied: ["1_a"],
+      pending: [],
+      failed: [],
+      unknown: [],
+    });
   });
 
   it("a failed row wins over a finished one for the same name", () => {
-    expect(compareMigrations(["1_a"], [finished("1_a"), unfinished("1_a")])).toEqual({ applied: [], pending: [], failed: ["1_a"], unknown: [] });
+    expect(compareMigrations(["1_a"], [finished("1_a"), unfinished("1_a")])).toEqual({
+      applied: [],
+      pending: [],
+      failed: ["1_a"],
+      unknown: [],
+    });
   });
 
   it("finished migrations the package does not ship are unknown; a failed unknown one is failed", () => {
@@ -77,7 +93,12 @@ describe("whyDeployIsNeeded", () => {
     ["a pending migration", shipped("1_a", "2_b"), [row("1_a")], "2_b is pending"],
     ["no history at all", shipped("1_a"), [], "1_a is pending"],
     ["a failed migration", shipped("1_a", "2_b"), [row("1_a"), row("2_b", { finished_at: null })], "2_b is unfinished or failed"],
-    ["a rolled-back row, even with a later finished one", shipped("1_a"), [row("1_a", { finished_at: null, rolled_back_at: at }), row("1_a")], "1_a is rolled back"],
+    [
+      "a rolled-back row, even with a later finished one",
+      shipped("1_a"),
+      [row("1_a", { finished_at: null, rolled_back_at: at }), row("1_a")],
+      "1_a is rolled back",
+    ],
     ["an edited migration", shipped("1_a"), [row("1_a", { checksum: "other" })], "1_a was modified after it was applied"],
     ["a migration applied twice", shipped("1_a"), [row("1_a"), row("1_a")], "1_a is recorded 2 times"],
     ["a migration this package does not ship", shipped("1_a"), [row("1_a"), row("0_old")], "0_old is applied but not shipped"],

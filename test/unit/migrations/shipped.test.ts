@@ -5,7 +5,12 @@ import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
-import { findMigrationsDirectory, listMigrationDirectories, lockedProvider, readShippedMigrations } from "../../../src/migrations/shipped.js";
+import {
+  findMigrationsDirectory,
+  listMigrationDirectories,
+  lockedProvider,
+  readShippedMigrations,
+} from "../../../src/migrations/shipped.js";
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 

@@ -37,7 +37,11 @@ describe("describeConnectionError", () => {
 
   it.each([
     ["3D000", "P1003", "Database `flip` does not exist on the database server at `db.internal:6543`."],
-    ["28P01", "P1000", "Authentication failed against database server at `db.internal:6543`, the provided database credentials for `flip` are not valid."],
+    [
+      "28P01",
+      "P1000",
+      "Authentication failed against database server at `db.internal:6543`, the provided database credentials for `flip` are not valid.",
+    ],
     ["ECONNREFUSED", "P1001", "Can't reach database server at `db.internal:6543` (ECONNREFUSED)."],
     ["ENOTFOUND", "P1001", "Can't reach database server at `db.internal:6543` (ENOTFOUND)."],
   ])("maps %s to %s", (code, prismaCode, message) => {

@@ -42,7 +42,10 @@ async function converse(
   for (const request of requests) input.write(typeof request === "string" ? `${request}\n` : `${JSON.stringify(request)}\n`);
   input.end();
   await served;
-  return written.trim().split("\n").map((line) => JSON.parse(line) as Record<string, unknown>);
+  return written
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as Record<string, unknown>);
 }
 
 describe("serveJsonRpc", () => {

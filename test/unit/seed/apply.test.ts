@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { ROLES } from "../../../src/shared/roles.js";
 import { applySeed, CREATE_BATCH, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
 import type { Resolution } from "../../../src/seed/resolve/resolve.js";
+import { ROLES } from "../../../src/shared/roles.js";
 import { applierCalls, callOrder, mockDatabase } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
@@ -25,7 +25,13 @@ describe("applySeed", () => {
     const { written } = await applySeed(db, [alice, bob], OPTIONS);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
     expect(db.$transaction.mock.calls[0]?.[1]).toEqual({ timeout: 60_000, maxWait: 60_000 });
-    expect(callOrder(applierCalls(tx))).toEqual([...READS, ...ROLES.map(() => "role.upsert"), "userProfile.createMany", "userRole.createMany", "seedGrant.createMany"]);
+    expect(callOrder(applierCalls(tx))).toEqual([
+      ...READS,
+      ...ROLES.map(() => "role.upsert"),
+      "userProfile.createMany",
+      "userRole.createMany",
+      "seedGrant.createMany",
+    ]);
     expect(written).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
   });
 
@@ -79,7 +85,9 @@ describe("applySeed", () => {
     for (const createMany of [tx.userProfile.createMany, tx.userRole.createMany, tx.seedGrant.createMany]) {
       expect(createMany.mock.calls.map(([args]) => (args?.data as unknown[]).length)).toEqual([CREATE_BATCH, CREATE_BATCH, 500]);
     }
-    expect(tx.userRole.createMany.mock.calls[2]?.[0]?.data).toEqual(many.slice(CREATE_BATCH * 2).map((r) => ({ userId: (r.lookup as { sub: string }).sub, roleId: VIEWER.id })));
+    expect(tx.userRole.createMany.mock.calls[2]?.[0]?.data).toEqual(
+      many.slice(CREATE_BATCH * 2).map((r) => ({ userId: (r.lookup as { sub: string }).sub, roleId: VIEWER.id })),
+    );
     expect(written).toMatchObject({ profilesCreated: many.length, userRoles: many.length, seedGrants: many.length });
   });
 
@@ -161,7 +169,11 @@ describe("applySeed", () => {
   });
 
   it("records the bootstrap of a user who holds roles already, and grants nothing", async () => {
-    const { db, tx } = mockDatabase({ roles: ROLES, profiles: [{ userId: BOB, name: "Bob", organisation: "South Trust" }], userRoles: [{ userId: BOB }] });
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: BOB, name: "Bob", organisation: "South Trust" }],
+      userRoles: [{ userId: BOB }],
+    });
     const { written } = await applySeed(db, [bob], OPTIONS);
     expect(tx.userRole.createMany).not.toHaveBeenCalled();
     expect(tx.seedGrant.createMany).toHaveBeenCalledWith({ data: [{ userId: BOB, roleId: VIEWER.id }], skipDuplicates: true });

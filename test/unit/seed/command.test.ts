@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../support/run-command.js";
 
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
-import type { SeedReport } from "../../../src/seed/report.js";
 import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/cli/command.js";
+import type { SeedReport } from "../../../src/seed/report.js";
 import { ROLES } from "../../../src/shared/roles.js";
 import { fakeDirectory as fake, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
@@ -78,7 +78,12 @@ function harness(options: { argv?: string[]; env?: NodeJS.ProcessEnv; lookup?: (
   };
   return {
     run: () => runSeedCommand(deps),
-    lines: () => output.trim().split("\n").filter(Boolean).map((line) => JSON.parse(line) as { level: string; msg: string }),
+    lines: () =>
+      output
+        .trim()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as { level: string; msg: string }),
     output: () => output,
     lookups,
     opened: () => opened,
@@ -111,13 +116,17 @@ describe("runSeedCommand", () => {
 
   it("skips a transient user loudly and still exits 0", async () => {
     const h = harness({
-      lookup: async (email) => (email === "bob@example.org" ? { status: "transient", reason: "throttled by Cognito" } : { status: "resolved", sub: SUBS[email]! }),
+      lookup: async (email) =>
+        email === "bob@example.org" ? { status: "transient", reason: "throttled by Cognito" } : { status: "resolved", sub: SUBS[email]! },
     });
     expect(await h.run()).toBe(0);
     const warning = h.lines().find((line) => line.level === "warn");
     expect(warning?.msg).toMatch(/users\[1\] b\*\*\*@example.org \(Viewer\): skipped \(transient\): throttled by Cognito/);
     // Only alice is granted a role.
-    expect(h.db.tx.userRole.createMany).toHaveBeenCalledWith({ data: [{ userId: SUBS["alice@example.org"], roleId: ROLES[0].id }], skipDuplicates: true });
+    expect(h.db.tx.userRole.createMany).toHaveBeenCalledWith({
+      data: [{ userId: SUBS["alice@example.org"], roleId: ROLES[0].id }],
+      skipDuplicates: true,
+    });
   });
 
   it("with --strict, a skipped user is fatal: exit 1, the database is never connected", async () => {
@@ -133,7 +142,12 @@ describe("runSeedCommand", () => {
     expect(await h.run()).toBe(1);
     expect(h.db.db.$connect).not.toHaveBeenCalled();
     expect(h.db.db.$transaction).not.toHaveBeenCalled();
-    expect(h.lines().filter((line) => line.level === "fatal").map((line) => line.msg)).toEqual(["Cognito: the user pool does not exist"]);
+    expect(
+      h
+        .lines()
+        .filter((line) => line.level === "fatal")
+        .map((line) => line.msg),
+    ).toEqual(["Cognito: the user pool does not exist"]);
   });
 
   it.each([
@@ -188,7 +202,9 @@ describe("the seed command's own modules", () => {
       const before = heavy();
       await import("./src/database/client.ts");
       console.log(JSON.stringify({ before, after: heavy() }));`;
-    const result = await runCommand("node", ["--import", "tsx", "--input-type=module", "-e", script], { cwd: path.resolve(import.meta.dirname, "../../..") });
+    const result = await runCommand("node", ["--import", "tsx", "--input-type=module", "-e", script], {
+      cwd: path.resolve(import.meta.dirname, "../../.."),
+    });
     expect(result.code, result.stderr).toBe(0);
     const { before, after } = JSON.parse(result.stdout) as { before: number; after: number };
     expect(before).toBe(0);

@@ -17,13 +17,41 @@ function prismaRawError(originalCode: string, kind: string) {
 
 describe("toDatabaseError", () => {
   it.each([
-    ["connection refused", Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }), /cannot reach the database at db\.internal:6543/],
-    ["wrong password (nested in Prisma's meta)", prismaRawError("28P01", "AuthenticationFailed"), /refused the credentials in DATABASE_URL/],
-    ["no such database", prismaRawError("3D000", "DatabaseDoesNotExist"), /does not exist at db\.internal:6543: run npx prisma migrate deploy first/],
-    ["tables missing (nested in Prisma's meta)", prismaRawError("42P01", "TableDoesNotExist"), /tables do not exist: run npx prisma migrate deploy before the seed/],
-    ["pg's connect timeout (by message)", new Error("Connection terminated due to connection timeout", { cause: new Error("timeout expired") }), /did not answer in time/],
-    ["a terminated backend (by message)", new Error("Client has encountered a connection error and is not queryable"), /connection to the database .* was lost/],
-    ["a broken pipe while sending (backend terminated mid-statement)", Object.assign(new Error("Invalid `prisma.$executeRaw()` invocation:\n\n\nwrite EPIPE"), { code: "EPIPE" }), /connection to the database .* was lost/],
+    [
+      "connection refused",
+      Object.assign(new Error("connect ECONNREFUSED"), { code: "ECONNREFUSED" }),
+      /cannot reach the database at db\.internal:6543/,
+    ],
+    [
+      "wrong password (nested in Prisma's meta)",
+      prismaRawError("28P01", "AuthenticationFailed"),
+      /refused the credentials in DATABASE_URL/,
+    ],
+    [
+      "no such database",
+      prismaRawError("3D000", "DatabaseDoesNotExist"),
+      /does not exist at db\.internal:6543: run npx prisma migrate deploy first/,
+    ],
+    [
+      "tables missing (nested in Prisma's meta)",
+      prismaRawError("42P01", "TableDoesNotExist"),
+      /tables do not exist: run npx prisma migrate deploy before the seed/,
+    ],
+    [
+      "pg's connect timeout (by message)",
+      new Error("Connection terminated due to connection timeout", { cause: new Error("timeout expired") }),
+      /did not answer in time/,
+    ],
+    [
+      "a terminated backend (by message)",
+      new Error("Client has encountered a connection error and is not queryable"),
+      /connection to the database .* was lost/,
+    ],
+    [
+      "a broken pipe while sending (backend terminated mid-statement)",
+      Object.assign(new Error("Invalid `prisma.$executeRaw()` invocation:\n\n\nwrite EPIPE"), { code: "EPIPE" }),
+      /connection to the database .* was lost/,
+    ],
     ["a reset connection", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), /connection to the database .* was lost/],
     ["Prisma's transaction timeout", Object.assign(new Error("Transaction already closed"), { code: "P2028" }), /transaction timed out/],
   ])("%s", (_label, error, expected) => {
@@ -41,7 +69,10 @@ describe("toDatabaseError", () => {
   });
 
   it("skips Prisma's 'Invalid … invocation:' header for the line that says what happened", () => {
-    const error = Object.assign(new Error("\nInvalid `prisma.$queryRaw()` invocation:\n\n\nRaw query failed. Code: `XX000`. Message: `odd`"), { code: "P2010" });
+    const error = Object.assign(
+      new Error("\nInvalid `prisma.$queryRaw()` invocation:\n\n\nRaw query failed. Code: `XX000`. Message: `odd`"),
+      { code: "P2010" },
+    );
     expect(toDatabaseError(error, URL).problems[0]).toBe(
       "database: the database failed during the seed's transaction (Raw query failed. Code: `XX000`. Message: `odd`); nothing was written",
     );

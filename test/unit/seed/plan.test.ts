@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 
-import type { Lookup } from "../../../src/directory/identity-directory.js";
 import { DatabaseError } from "../../../src/database/DatabaseError.js";
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import type { Lookup } from "../../../src/directory/identity-directory.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
-import { ROLES, roleByName } from "../../../src/shared/roles.js";
 import { planSeed, plannedWrites, totalWrites, type DatabaseState } from "../../../src/seed/plan.js";
+import { ROLES, roleByName } from "../../../src/shared/roles.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
@@ -38,7 +38,10 @@ describe("planSeed: roles", () => {
   });
 
   it("stops when a role's name is held by another id, which other services would not find", () => {
-    const squatted = [...ROLES.filter((role) => role.name !== "Admin"), { id: "99999999-9999-4999-8999-999999999999", name: "Admin", description: "x" }];
+    const squatted = [
+      ...ROLES.filter((role) => role.name !== "Admin"),
+      { id: "99999999-9999-4999-8999-999999999999", name: "Admin", description: "x" },
+    ];
     expect(() => planSeed([], state({ roles: squatted }))).toThrow(DatabaseError);
   });
 });
@@ -82,7 +85,10 @@ describe("planSeed: role bootstrap", () => {
   });
 
   it("never grants again once bootstrapped: an admin's change of role stands", () => {
-    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]), seedGrants: new Set([ALICE]) }));
+    const plan = planSeed(
+      [{ user: alice, lookup: resolved(ALICE) }],
+      state({ usersWithRoles: new Set([ALICE]), seedGrants: new Set([ALICE]) }),
+    );
     expect(plan.grants).toEqual([]);
     expect(plan.adoptions).toEqual([]);
     expect(plan.users[0]?.grant).toBe("keep");
@@ -109,7 +115,13 @@ describe("planSeed: skipped users", () => {
     ["ambiguous", { status: "ambiguous", matches: 2 }],
     ["transient", { status: "transient", reason: "throttled", throttled: true }],
   ])("writes nothing for a %s user and keeps the others", (_label, lookup) => {
-    const plan = planSeed([{ user: alice, lookup }, { user: bob, lookup: resolved(BOB) }], state());
+    const plan = planSeed(
+      [
+        { user: alice, lookup },
+        { user: bob, lookup: resolved(BOB) },
+      ],
+      state(),
+    );
     expect(plan.users.map((user) => user.lookup.status)).toEqual([lookup.status, "resolved"]);
     expect(plan.users[0]).not.toHaveProperty("userId");
     expect(plan.profileCreates.map((row) => row.userId)).toEqual([BOB]);
@@ -117,13 +129,27 @@ describe("planSeed: skipped users", () => {
   });
 
   it("stops when two entries resolve to one account", () => {
-    expect(() => planSeed([{ user: alice, lookup: resolved(ALICE) }, { user: bob, lookup: resolved(ALICE) }], state())).toThrow(FatalDirectoryError);
+    expect(() =>
+      planSeed(
+        [
+          { user: alice, lookup: resolved(ALICE) },
+          { user: bob, lookup: resolved(ALICE) },
+        ],
+        state(),
+      ),
+    ).toThrow(FatalDirectoryError);
   });
 });
 
 describe("plannedWrites", () => {
   it("counts every row a first run writes", () => {
-    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }, { user: bob, lookup: resolved(BOB) }], state({ roles: [] }));
+    const plan = planSeed(
+      [
+        { user: alice, lookup: resolved(ALICE) },
+        { user: bob, lookup: resolved(BOB) },
+      ],
+      state({ roles: [] }),
+    );
     expect(plannedWrites(plan)).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
     expect(totalWrites(plannedWrites(plan))).toBe(9);
   });

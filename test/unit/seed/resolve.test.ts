@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 
-import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { resolveAll } from "../../../src/seed/resolve/resolve.js";
 import { account, fakeDirectory } from "../../support/fake-directory.js";
@@ -115,7 +115,12 @@ describe("resolveAll: fatal errors", () => {
 });
 
 describe("resolveAll: strategy", () => {
-  const many: ManifestEntry[] = Array.from({ length: 120 }, (_, i) => ({ email: `m${i}@example.org`, name: "M", organisation: "O", role: "Viewer" }));
+  const many: ManifestEntry[] = Array.from({ length: 120 }, (_, i) => ({
+    email: `m${i}@example.org`,
+    name: "M",
+    organisation: "O",
+    role: "Viewer",
+  }));
   const pool = Array.from({ length: 150 }, (_, i) => account(`m${i}@example.org`, i));
 
   it("looks a small manifest up by filter without asking the pool's size", async () => {
@@ -178,7 +183,9 @@ describe("resolveAll: strategy", () => {
   });
 
   it("a scan that cannot finish leaves every user transient", async () => {
-    const directory = fakeDirectory(pool, { pageFault: (page) => (page === 1 ? new TransientDirectoryError("Cognito server error (HTTP 503)", false) : undefined) });
+    const directory = fakeDirectory(pool, {
+      pageFault: (page) => (page === 1 ? new TransientDirectoryError("Cognito server error (HTTP 503)", false) : undefined),
+    });
     const result = await resolveAll(directory, many.slice(0, 2), { requestsPerSecond: 1000, strategy: "scan" });
     expect(result.resolutions.map((r) => r.lookup)).toEqual([
       { status: "transient", reason: "Cognito server error (HTTP 503)", throttled: false },
@@ -204,7 +211,12 @@ describe("resolveAll: strategy", () => {
 
 describe("resolveAll: one rule for emails, whatever the strategy", () => {
   // Accounts as each kind of pool stores them: a case-insensitive pool keeps emails lower-cased.
-  const sensitivePool = [account("alice@example.org", 1), account("Carol@Example.org", 3), account("Dave@example.org", 4), account("dave@example.org", 5)];
+  const sensitivePool = [
+    account("alice@example.org", 1),
+    account("Carol@Example.org", 3),
+    account("Dave@example.org", 4),
+    account("dave@example.org", 5),
+  ];
   const insensitivePool = [account("alice@example.org", 1), account("carol@example.org", 3)];
   const manifest: ManifestEntry[] = ["Alice@Example.org", "alice@example.org", "Carol@Example.org", "dave@example.org"].map((email) => ({
     email,

@@ -1,18 +1,18 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
 import { mock } from "vitest-mock-extended";
+import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
 
 import { DatabaseError } from "../../../src/database/DatabaseError.js";
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
+import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { ManifestError } from "../../../src/manifest/ManifestError.js";
+import { ensureUserAndRole } from "../../../src/seed/ensure-user-and-role.js";
+import { seedMainUsers } from "../../../src/seed/seed-main-users.js";
 import { StrictModeError } from "../../../src/seed/StrictModeError.js";
 import { UnexpectedError } from "../../../src/shared/errors.js";
 import type { SeedLogger } from "../../../src/shared/logging.js";
-import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { ROLES } from "../../../src/shared/roles.js";
-import { ensureUserAndRole } from "../../../src/seed/ensure-user-and-role.js";
-import { seedMainUsers } from "../../../src/seed/seed-main-users.js";
 import { fakeDirectory, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
 
@@ -24,7 +24,8 @@ const SECRET = "SENTINEL-aws-secret-7f3a";
 /** A directory that knows only Alice; `answer` scripts other lookups. */
 function directoryWith(answer?: (email: string) => Promise<ScriptedAnswer>) {
   return fakeDirectory([], {
-    lookup: (email) => (answer ? answer(email) : Promise.resolve(email === alice.email ? { status: "resolved", sub: ALICE } : { status: "not_found" })),
+    lookup: (email) =>
+      answer ? answer(email) : Promise.resolve(email === alice.email ? { status: "resolved", sub: ALICE } : { status: "not_found" }),
   });
 }
 
@@ -54,7 +55,10 @@ describe("seedMainUsers", () => {
       { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "not_found", reason: "no Cognito account has this email" },
     ]);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
-    expect(tx.userProfile.createMany).toHaveBeenCalledWith({ data: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }], skipDuplicates: true });
+    expect(tx.userProfile.createMany).toHaveBeenCalledWith({
+      data: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
+      skipDuplicates: true,
+    });
   });
 
   it("connects to the database only once the directory has answered for everyone", async () => {
@@ -72,9 +76,14 @@ describe("seedMainUsers", () => {
   it("refuses a bad entry before any directory call, naming it: ManifestError", async () => {
     const { db } = mockDatabase();
     const directory = directoryWith();
-    const error = await seedMainUsers(db, { users: [alice, { ...bob, email: 'bob"@example.org' }], directory }).catch((thrown: unknown) => thrown);
+    const error = await seedMainUsers(db, { users: [alice, { ...bob, email: 'bob"@example.org' }], directory }).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(ManifestError);
-    expect(error).toMatchObject({ code: "MANIFEST_INVALID", problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'] });
+    expect(error).toMatchObject({
+      code: "MANIFEST_INVALID",
+      problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'],
+    });
     expect(exitCodeFor(error as ManifestError)).toBe(1);
     expect(directory.calls).toEqual([]);
     expect(db.$connect).not.toHaveBeenCalled();
@@ -85,14 +94,18 @@ describe("seedMainUsers", () => {
     await expect(seedMainUsers(db, { users: [], directory: directoryWith() })).rejects.toMatchObject({
       problems: ["seedMainUsers: users: must list at least one user"],
     });
-    await expect(seedMainUsers(db, { users: [alice, { ...bob, email: "ALICE@example.org" }], directory: directoryWith() })).rejects.toMatchObject({
+    await expect(
+      seedMainUsers(db, { users: [alice, { ...bob, email: "ALICE@example.org" }], directory: directoryWith() }),
+    ).rejects.toMatchObject({
       problems: ["seedMainUsers: users[1].email: duplicates users[0].email (emails are compared case-insensitively)"],
     });
   });
 
   it("with strict, a skipped user throws StrictModeError and nothing is written", async () => {
     const { db } = mockDatabase();
-    const error = await seedMainUsers(db, { users: [alice, bob], directory: directoryWith(), strict: true }).catch((thrown: unknown) => thrown);
+    const error = await seedMainUsers(db, { users: [alice, bob], directory: directoryWith(), strict: true }).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(StrictModeError);
     expect((error as StrictModeError).problems).toEqual(["--strict: 1 user(s) skipped, nothing written: b***@example.org (not_found)"]);
     expect(db.$transaction).not.toHaveBeenCalled();
@@ -116,7 +129,9 @@ describe("seedMainUsers", () => {
   it("anything else thrown is a bug, never a skip: UnexpectedError with the cause", async () => {
     const { db } = mockDatabase();
     const bug = new TypeError("x is undefined");
-    const error = await seedMainUsers(db, { users: [alice], directory: directoryWith(() => Promise.reject(bug)) }).catch((thrown: unknown) => thrown);
+    const error = await seedMainUsers(db, { users: [alice], directory: directoryWith(() => Promise.reject(bug)) }).catch(
+      (thrown: unknown) => thrown,
+    );
     expect(error).toBeInstanceOf(UnexpectedError);
     expect(error).toMatchObject({ code: "UNEXPECTED", problems: ["unexpected error: x is undefined: this is a bug"], cause: bug });
   });
@@ -181,13 +196,16 @@ describe("ensureUserAndRole", () => {
     const { db, tx } = mockDatabase({ roles: ROLES });
     const directory = directoryWith(async () => ({ status: "transient", reason: "Cognito server error (HTTP 503)" }));
     expect(await ensureUserAndRole(db, directory, alice)).toEqual({ outcome: "transient", reason: "Cognito server error (HTTP 503)" });
-    expect(await ensureUserAndRole(db, directoryWith(), bob)).toEqual({ outcome: "not_found", reason: "no Cognito account has this email" });
+    expect(await ensureUserAndRole(db, directoryWith(), bob)).toEqual({
+      outcome: "not_found",
+      reason: "no Cognito account has this email",
+    });
     expect(tx.userRole.createMany).not.toHaveBeenCalled();
     expect(tx.userProfile.createMany).not.toHaveBeenCalled();
   });
 
   it.each([
-    ['a double quote', 'alice"@example.org', 'must not contain a double quote (")'],
+    ["a double quote", 'alice"@example.org', 'must not contain a double quote (")'],
     ["a backslash", "alice\\@example.org", "must not contain a backslash"],
     ["whitespace", "alice @example.org", "must not contain whitespace"],
     ["a control character", "alice\u0007@example.org", "must not contain control characters"],
@@ -204,6 +222,12 @@ describe("ensureUserAndRole", () => {
   it("throws a fatal directory error", async () => {
     const { db } = mockDatabase();
     const fatal = new FatalDirectoryError(["Cognito: the access key is not recognised"]);
-    await expect(ensureUserAndRole(db, directoryWith(() => Promise.reject(fatal)), alice)).rejects.toBe(fatal);
+    await expect(
+      ensureUserAndRole(
+        db,
+        directoryWith(() => Promise.reject(fatal)),
+        alice,
+      ),
+    ).rejects.toBe(fatal);
   });
 });

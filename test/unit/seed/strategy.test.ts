@@ -15,17 +15,26 @@ describe("chooseStrategy", () => {
   ] as const)("auto, %i emails in a pool of %i: %s", (emails, size, strategy, pages) => {
     const choice = chooseStrategy("auto", emails, pool(size));
     expect(choice).toMatchObject({ strategy, filterCalls: emails, scanCalls: pages });
-    expect(choice.reason).toMatch(new RegExp(`^${strategy} \\(fewer calls: ${emails} filtered calls vs ${pages} pages for ~${size} accounts\\)$`));
+    expect(choice.reason).toMatch(
+      new RegExp(`^${strategy} \\(fewer calls: ${emails} filtered calls vs ${pages} pages for ~${size} accounts\\)$`),
+    );
   });
 
   it("keeps to filter when the pool's size is unknown, and says why", () => {
-    expect(chooseStrategy("auto", 7, undefined)).toEqual({ strategy: "filter", filterCalls: 7, reason: "filter (fewer than 60 emails; 7 filtered calls)" });
+    expect(chooseStrategy("auto", 7, undefined)).toEqual({
+      strategy: "filter",
+      filterCalls: 7,
+      reason: "filter (fewer than 60 emails; 7 filtered calls)",
+    });
     expect(chooseStrategy("auto", 500, pool(undefined)).reason).toBe("filter (the pool's size is unknown; 500 filtered calls)");
     expect(chooseStrategy("auto", 500, undefined).reason).toBe("filter (the pool's size is unknown; 500 filtered calls)");
   });
 
   it("does as asked with --lookup, numbers included", () => {
-    expect(chooseStrategy("scan", 7, pool(undefined))).toMatchObject({ strategy: "scan", reason: "scan (requested with --lookup; 7 filtered calls)" });
+    expect(chooseStrategy("scan", 7, pool(undefined))).toMatchObject({
+      strategy: "scan",
+      reason: "scan (requested with --lookup; 7 filtered calls)",
+    });
     expect(chooseStrategy("filter", 10_000, pool(11_000))).toMatchObject({ strategy: "filter", scanCalls: 184 });
   });
 

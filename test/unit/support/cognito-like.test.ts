@@ -60,7 +60,10 @@ describe("Pager", () => {
 });
 
 describe("a case-insensitive pool's email filter", () => {
-  const user = (email: string | undefined) => ({ Username: String(email), Attributes: email === undefined ? [] : [{ Name: "email", Value: email }] });
+  const user = (email: string | undefined) => ({
+    Username: String(email),
+    Attributes: email === undefined ? [] : [{ Name: "email", Value: email }],
+  });
 
   it("reads the email of the seed's filter, and nothing from any other", () => {
     expect(filteredEmail('email = "Alice@Example.org"')).toBe("Alice@Example.org");

@@ -135,7 +135,11 @@ async function startFakeUpstream(): Promise<{ url: string; received: Received[];
 }
 
 /** A raw HTTP exchange through the proxy, for what the SDK would not send or would hide. */
-function rawPost(endpoint: string, headers: Record<string, string>, body: string): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
+function rawPost(
+  endpoint: string,
+  headers: Record<string, string>,
+  body: string,
+): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }> {
   return new Promise((resolve, reject) => {
     const req = http.request(`${endpoint}/`, { method: "POST", headers, agent: false }, (res) => {
       const chunks: Buffer[] = [];
