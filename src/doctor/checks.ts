@@ -83,7 +83,8 @@ export interface Check {
   name: CheckName;
   /** Earlier checks that must have passed; when one has not, this one is skipped and says which. */
   needs: readonly CheckName[];
-  run(context: CheckContext): Promise<CheckResult>;
+  /** Checks that read only the environment answer at once; the others, once their probe has. */
+  run(context: CheckContext): CheckResult | Promise<CheckResult>;
 }
 
 /** How long the doctor waits for PostgreSQL unless SEED_DATABASE_CONNECT_TIMEOUT_MS says otherwise. */
@@ -143,7 +144,7 @@ export const CHECKS: readonly Check[] = [
   {
     name: "configuration",
     needs: [],
-    async run({ env }) {
+    run({ env }) {
       try {
         const config = readEnvironment(env);
         const { location, database } = locateDatabase(config.databaseUrl);

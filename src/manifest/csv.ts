@@ -19,6 +19,7 @@
 import { createRequire } from "node:module";
 
 import type { CsvError } from "csv-parse/sync";
+import type { z } from "zod";
 
 import { ManifestError } from "./ManifestError.js";
 import { describeIssue, describeKey, duplicateOf } from "./problems.js";
@@ -138,23 +139,15 @@ function readHeader(header: Row | undefined): Read<Record<Column, number>> {
   return { value: index as Record<Column, number> };
 }
 
-/** The entries, or every problem with its line. */
-function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] } {
-  const everyRow = readRows(text);
-  if ("problems" in everyRow) return everyRow;
-  const rows = everyRow.value.filter((row) => !isBlank(row));
-  const header = readHeader(rows[0]);
-  if ("problems" in header) return header;
-  const columns = header.value;
-  const [headerRow, ...records] = rows as [Row, ...Row[]];
-
+/** The records as the schema's entries, each with its line; a record of the wrong width is a problem instead. */
+function toEntries(records: readonly Row[], columns: Record<Column, number>, width: number) {
   const problems: Problem[] = [];
   /** The line of each entry given to the schema. */
   const lines: number[] = [];
   const users: Record<Column, string>[] = [];
   for (const { line, fields } of records) {
-    if (fields.length !== headerRow.fields.length) {
-      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${headerRow.fields.length}` });
+    if (fields.length !== width) {
+      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${width}` });
       continue;
     }
     lines.push(line);
@@ -165,21 +158,38 @@ function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] 
       role: fields[columns.role]!,
     });
   }
-  if (users.length === 0 && problems.length === 0) {
-    return { problems: [{ line: headerRow.line, text: "must list at least one user (no rows below the header)" }] };
-  }
+  return { users, lines, problems };
+}
 
-  const parsed = ManifestSchema.safeParse({ users }, { reportInput: true });
-  if (parsed.success && problems.length === 0) return { users: parsed.data.users };
-  for (const issue of parsed.error?.issues ?? []) {
+/** The schema's findings about the entries, each on the line of its row. */
+function schemaProblems(issues: readonly z.core.$ZodIssue[], lines: readonly number[]): Problem[] {
+  return issues.flatMap((issue) => {
     // Each issue is about an entry or one of its fields (`users[i].email`): the top level and the list are built here.
     const [, index, ...field] = issue.path;
-    if (typeof index !== "number") continue; // `users` itself: only "at least one", when every row was malformed
+    if (typeof index !== "number") return []; // `users` itself: only "at least one", when every row was malformed
     const first = duplicateOf(issue);
     const what =
       first === undefined ? describeIssue(issue) : `duplicates the email on line ${lines[first]} (emails are compared case-insensitively)`;
-    problems.push({ line: lines[index]!, text: field.length > 0 ? `${field.join(".")}: ${what}` : what });
+    return [{ line: lines[index]!, text: field.length > 0 ? `${field.join(".")}: ${what}` : what }];
+  });
+}
+
+/** The entries, or every problem with its line. */
+function read(text: string): { users: ManifestEntry[] } | { problems: Problem[] } {
+  const everyRow = readRows(text);
+  if ("problems" in everyRow) return everyRow;
+  const rows = everyRow.value.filter((row) => !isBlank(row));
+  const header = readHeader(rows[0]);
+  if ("problems" in header) return header;
+  const [headerRow, ...records] = rows as [Row, ...Row[]];
+
+  const { users, lines, problems } = toEntries(records, header.value, headerRow.fields.length);
+  if (users.length === 0 && problems.length === 0) {
+    return { problems: [{ line: headerRow.line, text: "must list at least one user (no rows below the header)" }] };
   }
+  const parsed = ManifestSchema.safeParse({ users }, { reportInput: true });
+  if (parsed.success && problems.length === 0) return { users: parsed.data.users };
+  problems.push(...schemaProblems(parsed.error?.issues ?? [], lines));
   // Stable: a row's problems stay in the schema's order (its fields', then a duplicate).
   return { problems: problems.sort((a, b) => a.line - b.line) };
 }

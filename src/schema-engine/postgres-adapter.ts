@@ -62,9 +62,9 @@ class CatalogReadingClient extends pg.Client {
         if (!error) relabelCharFields(sql, result);
         (last as (e: unknown, r: unknown) => void)(error, result);
       };
-      return run(...args);
+      return run(...(args as unknown[]));
     }
-    const outcome = run(...args);
+    const outcome = run(...(args as unknown[]));
     if (!(outcome instanceof Promise)) return outcome;
     return outcome.then((result: unknown) => {
       relabelCharFields(sql, result);

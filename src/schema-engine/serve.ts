@@ -113,7 +113,7 @@ export async function runSchemaEngine(argv: string[]): Promise<number> {
     commandLine = parseCommandLine(argv);
   } catch (error) {
     if (argv.includes("cli")) throw error;
-    return serve(() => Promise.reject(error));
+    return serve(() => Promise.reject(error instanceof Error ? error : new Error(String(error))));
   }
   const { values, positionals } = commandLine;
   if (values.version) {

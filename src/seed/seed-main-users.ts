@@ -185,7 +185,7 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions): Promise<S
         requestsPerSecond: options.requestsPerSecond ?? SEED_DEFAULTS.requestsPerSecond,
         strategy: options.lookup ?? SEED_DEFAULTS.lookup,
         onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
-        onProgress: options.progress?.update,
+        onProgress: (done, total, unit) => options.progress?.update(done, total, unit),
       }).finally(() => options.progress?.stop()),
     );
     const { resolutions } = resolution;

@@ -53,6 +53,15 @@ function sameState(a: State, b: State): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
 
+/** Terminates the seed's backend, if it was found; whether PostgreSQL says it did. */
+async function terminate(backend: number | undefined): Promise<boolean> {
+  if (backend === undefined) return false;
+  const [{ done } = { done: false }] = await query<{ done: boolean }>(stack().postgresAdminUrl, "SELECT pg_terminate_backend($1) AS done", [
+    backend,
+  ]);
+  return done;
+}
+
 describe("crash consistency", () => {
   let cognito: LocalCognito;
   let env: (databaseUrl: string) => Record<string, string>;
@@ -234,14 +243,7 @@ describe("crash consistency", () => {
         // Wait for the seed's transaction to open, then strike somewhere inside it.
         const backend = await openTransaction(database, run.exited);
         await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
-        if (backend !== undefined) {
-          const [{ done } = { done: false }] = await query<{ done: boolean }>(
-            stack().postgresAdminUrl,
-            "SELECT pg_terminate_backend($1) AS done",
-            [backend],
-          );
-          if (done) terminated += 1;
-        }
+        if (await terminate(backend)) terminated += 1;
         const exit = await run.exited;
         const result = await run.result();
         checkOutput(

@@ -42,7 +42,7 @@ export class Pacer {
     private readonly clock: PacerClock = REAL_CLOCK,
   ) {
     const throttle = pThrottle({ limit: requestsPerSecond, interval: 1_000, strict: true, signal });
-    this.throttled = throttle(<T>(call: () => Promise<T>) => call()) as <T>(call: () => Promise<T>) => Promise<T>;
+    this.throttled = throttle(<T>(call: () => Promise<T>) => call());
   }
 
   /** Counts a call made outside the pace (one of another quota category). */
