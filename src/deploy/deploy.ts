@@ -17,12 +17,14 @@ import { findMigrationsDirectory } from "../migrations/shipped.js";
 import { EXIT_FATAL, EXIT_OK } from "../shared/cli/exit-codes.js";
 import { parseFlags, UsageError } from "../shared/cli/usage.js";
 import type { Logger } from "../shared/logging.js";
-import { withPgClient } from "../shared/postgres/client.js";
+import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
 import { locateDatabase } from "../shared/postgres/location.js";
-import { checkMigrations, DEPLOY_APPLICATION_NAME, type MigrationCheck } from "./migration-check.js";
+import { checkMigrations, type MigrationCheck } from "./migration-check.js";
 import { waitForDatabase } from "./wait-for-database.js";
 
 const DEFAULT_WAIT_SECONDS = 30;
+/** How the boot's own connections show in `pg_stat_activity`, unless the URL sets application_name. */
+export const DEPLOY_APPLICATION_NAME = "flip-db-deploy";
 const CHECK_TIMEOUT_MS = 3_000;
 
 export const DEPLOY_USAGE = `Usage: flip-db-deploy [--wait-for-db <seconds>] [-- <seed flags>]
@@ -106,6 +108,11 @@ async function prisma(args: string[]): Promise<number> {
   return code ?? (signal ? 128 + 1 : EXIT_FATAL);
 }
 
+/** The boot's short connections: a few seconds to connect and to answer, named in pg_stat_activity. */
+function connection(databaseUrl: string): PgConnection & { url: string } {
+  return { url: databaseUrl, timeoutMs: CHECK_TIMEOUT_MS, queryTimeoutMs: CHECK_TIMEOUT_MS, applicationName: DEPLOY_APPLICATION_NAME };
+}
+
 /**
  * The real dependencies, but for the seed: it is another program, which the
  * entry point (src/main/deploy.ts) hands in.
@@ -115,14 +122,14 @@ export function realDependencies(logger: Logger, seed: DeployDependencies["seed"
     waitForDatabase: (databaseUrl, where, seconds) =>
       waitForDatabase(where, seconds, {
         checkConnection: () =>
-          withPgClient({ url: databaseUrl, timeoutMs: CHECK_TIMEOUT_MS, applicationName: DEPLOY_APPLICATION_NAME }, async (client) => {
+          withPgClient(connection(databaseUrl), async (client) => {
             await client.query("SELECT 1");
           }),
         log: (line) => logger.info(line),
         now: () => Date.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       }),
-    checkMigrations: (databaseUrl) => checkMigrations(databaseUrl, findMigrationsDirectory(), CHECK_TIMEOUT_MS),
+    checkMigrations: (databaseUrl) => checkMigrations(connection(databaseUrl), findMigrationsDirectory()),
     migrateWithPrisma: () => prisma(["migrate", "deploy"]),
     seed,
     output: process.stdout,

@@ -7,15 +7,13 @@
 import { whyDeployIsNeeded } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";
 import { lockedProvider, readShippedMigrations } from "../migrations/shipped.js";
-import { withPgClient } from "../shared/postgres/client.js";
-
-/** How the check's connection shows in `pg_stat_activity`, unless the URL sets application_name. */
-export const DEPLOY_APPLICATION_NAME = "flip-db-deploy";
+import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
+import { PG } from "../shared/postgres/connection-errors.js";
+import { locateDatabase } from "../shared/postgres/location.js";
 
 export type MigrationCheck = { upToDate: true; applied: number } | { upToDate: false; reason: string };
 
-/** pg's codes for the two states every new environment starts in. */
-const NO_DATABASE = "3D000";
+/** pg's code for a table that is not there: `_prisma_migrations` before the first migration. */
 const NO_TABLE = "42P01";
 
 function codeOf(error: unknown): string {
@@ -23,16 +21,8 @@ function codeOf(error: unknown): string {
   return typeof code === "string" ? code : "no code";
 }
 
-/** Prisma's `?schema=`, where `_prisma_migrations` lives; `public` by default. */
-function schemaOf(databaseUrl: string): string {
-  try {
-    return new URL(databaseUrl).searchParams.get("schema") || "public";
-  } catch {
-    return "public";
-  }
-}
-
-export async function checkMigrations(databaseUrl: string, migrationsDirectory: string, timeoutMs: number): Promise<MigrationCheck> {
+/** `connection` names the database and how long to wait on it. */
+export async function checkMigrations(connection: PgConnection & { url: string }, migrationsDirectory: string): Promise<MigrationCheck> {
   const provider = await lockedProvider(migrationsDirectory);
   if (provider !== "postgresql") return { upToDate: false, reason: `migration_lock.toml names ${provider ?? "no provider"}` };
   let shipped;
@@ -43,12 +33,11 @@ export async function checkMigrations(databaseUrl: string, migrationsDirectory: 
   }
   let records;
   try {
-    records = await withPgClient({ url: databaseUrl, timeoutMs, applicationName: DEPLOY_APPLICATION_NAME }, (client) =>
-      readHistory(client, schemaOf(databaseUrl)),
-    );
+    const { schema } = locateDatabase(connection.url);
+    records = await withPgClient(connection, (client) => readHistory(client, schema));
   } catch (error) {
     const code = codeOf(error);
-    if (code === NO_DATABASE) return { upToDate: false, reason: "the database does not exist yet" };
+    if (code === PG.noSuchDatabase) return { upToDate: false, reason: "the database does not exist yet" };
     if (code === NO_TABLE) return { upToDate: false, reason: "nothing has been migrated yet" };
     return { upToDate: false, reason: `the migration history cannot be read (${code})` };
   }

@@ -9,7 +9,7 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
-import pg from "pg";
+import { withPgClient } from "../shared/postgres/client.js";
 
 import { loadManifest } from "../manifest/index.js";
 import { createUserPool } from "./cognito.js";
@@ -22,15 +22,9 @@ const SHIPPED_MANIFEST = fileURLToPath(new URL("../../prisma/seed-users.json", i
 const MISSING_EMAIL = "trust.admin.south@example.com";
 
 async function printTable(databaseUrl: string, title: string, sql: string): Promise<void> {
-  const client = new pg.Client({ connectionString: databaseUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query(sql);
-    console.log(`\n${title} (${rows.length})`);
-    if (rows.length > 0) console.table(rows);
-  } finally {
-    await client.end();
-  }
+  const { rows } = await withPgClient({ url: databaseUrl }, (client) => client.query(sql));
+  console.log(`\n${title} (${rows.length})`);
+  if (rows.length > 0) console.table(rows);
 }
 
 /** Runs a deployment step with this terminal as its own, as an entrypoint would. */

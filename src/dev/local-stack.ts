@@ -10,7 +10,7 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-import pg from "pg";
+import { withPgClient } from "../shared/postgres/client.js";
 
 import { quoteIdentifier } from "../shared/postgres/quote.js";
 
@@ -40,13 +40,8 @@ function startWatchdog(children: number[], directories: string[]): void {
 /** Creates an empty database on the server `adminUrl` points to, and returns its URL. */
 /** Creates an empty database, or a copy of `template`, and returns its URL. */
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    await client.query(`CREATE DATABASE ${quoteIdentifier(name)}${template === undefined ? "" : ` TEMPLATE ${quoteIdentifier(template)}`}`);
-  } finally {
-    await client.end();
-  }
+  const from = template === undefined ? "" : ` TEMPLATE ${quoteIdentifier(template)}`;
+  await withPgClient({ url: adminUrl }, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}${from}`));
   const url = new URL(adminUrl);
   url.pathname = `/${name}`;
   return url.toString();

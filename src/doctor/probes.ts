@@ -18,7 +18,8 @@ import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks
 export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
 
 function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  return withPgClient({ url: target.url, timeoutMs: target.connectTimeoutMs, applicationName: DOCTOR_APPLICATION_NAME }, work);
+  const timeoutMs = target.connectTimeoutMs;
+  return withPgClient({ url: target.url, timeoutMs, queryTimeoutMs: timeoutMs, applicationName: DOCTOR_APPLICATION_NAME }, work);
 }
 
 export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {

@@ -1,5 +1,6 @@
-import pg from "pg";
+import type pg from "pg";
 
+import { withPgClient } from "../shared/postgres/client.js";
 import { quoteIdentifier } from "../shared/postgres/quote.js";
 import { describeConnectionError } from "./connection-errors.js";
 import type { PostgresTarget } from "./postgres-target.js";
@@ -8,14 +9,8 @@ import { SchemaEngineError } from "./SchemaEngineError.js";
 const DUPLICATE_DATABASE = "42P04";
 const CONNECT_TIMEOUT_MS = 10_000;
 
-async function withClient<T>(target: PostgresTarget, database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ ...target.client, database, connectionTimeoutMillis: CONNECT_TIMEOUT_MS });
-  await client.connect();
-  try {
-    return await work(client);
-  } finally {
-    await client.end();
-  }
+function withClient<T>(target: PostgresTarget, database: string, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPgClient({ config: { ...target.client, database }, timeoutMs: CONNECT_TIMEOUT_MS }, work);
 }
 
 /** Throws a {@link SchemaEngineError} when the database cannot be used. */

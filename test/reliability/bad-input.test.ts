@@ -487,7 +487,7 @@ function jsonLines(stdout: string): Array<LogLine | undefined> {
   return lines.map((line) => {
     try {
       const value: unknown = JSON.parse(line);
-      return typeof value === "object" && value !== null && !Array.isArray(value) ? (value) : undefined;
+      return typeof value === "object" && value !== null && !Array.isArray(value) ? value : undefined;
     } catch {
       return undefined;
     }

@@ -52,7 +52,7 @@ export function mockDatabase(current: CurrentRows = {}) {
   tx.userProfile.updateMany.mockImplementation(everyUser as never);
   db.$connect.mockResolvedValue(undefined);
   db.$disconnect.mockResolvedValue(undefined);
-  db.$transaction.mockImplementation(((callback: (client: MockTransaction) => Promise<unknown>) => callback(tx)));
+  db.$transaction.mockImplementation((callback: (client: MockTransaction) => Promise<unknown>) => callback(tx));
   return { db, tx };
 }
 

@@ -1,17 +1,11 @@
 /** PostgreSQL for the tests and the bench (nothing here needs vitest): a query, a migrated database. */
-import pg from "pg";
 
 import { createDatabase } from "../../src/dev/local-stack.js";
+import { withPgClient } from "../../src/shared/postgres/client.js";
 import { prisma } from "./commands.js";
 
 export async function query<Row extends Record<string, unknown>>(url: string, sql: string, values: unknown[] = []): Promise<Row[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<Row>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
+  return (await withPgClient({ url }, (client) => client.query<Row>(sql, values))).rows;
 }
 
 /** A new database `name` on the server of `adminUrl`, migrated by the real `npx prisma migrate deploy`. */

@@ -1,25 +1,26 @@
 /**
- * One short pg connection for one piece of work, as the tools around the seed
- * need them (waiting for the database, reading the migration history, the
- * doctor's probes).
+ * One short pg connection for one piece of work, as every program that talks
+ * to PostgreSQL outside Prisma's client needs them (waiting for the database,
+ * reading the migration history, the doctor's probes, the schema engine's
+ * one-shot commands, the local stack): connect, run, end, whatever happens.
  */
 import pg from "pg";
 
-export interface PgConnection {
-  url: string;
-  /** How long to wait for the server to accept the connection, and for each query's answer. */
-  timeoutMs: number;
+export type PgConnection = ({ url: string } | { config: pg.ClientConfig }) & {
+  /** How long to wait for the server to accept the connection. */
+  timeoutMs?: number;
+  /** How long to wait for each query's answer: a server that accepts and then says nothing must not hold the caller. */
+  queryTimeoutMs?: number;
   /** How the connection shows in `pg_stat_activity`, unless the URL sets application_name. */
-  applicationName: string;
-}
+  applicationName?: string;
+};
 
 /** Connects, runs `work`, and ends the connection, whatever happens. */
 export async function withPgClient<T>(connection: PgConnection, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({
-    connectionString: connection.url,
+    ...("url" in connection ? { connectionString: connection.url } : connection.config),
     connectionTimeoutMillis: connection.timeoutMs,
-    // A server that accepts the connection and then says nothing must not hold the caller either.
-    query_timeout: connection.timeoutMs,
+    query_timeout: connection.queryTimeoutMs,
     fallback_application_name: connection.applicationName,
   });
   // A connection dropped after the answer arrives as an 'error' event: not worth a crash.
