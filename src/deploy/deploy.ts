@@ -11,6 +11,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { createRequire } from "node:module";
+import { constants } from "node:os";
 import path from "node:path";
 
 import { findMigrationsDirectory } from "../migrations/shipped.js";
@@ -105,7 +106,8 @@ async function prisma(args: string[]): Promise<number> {
   const config = path.join(packageRoot(), "prisma.config.ts");
   const child = spawn(process.execPath, [cli, ...args, "--config", config], { stdio: "inherit" });
   const [code, signal] = (await once(child, "exit")) as [number | null, NodeJS.Signals | null];
-  return code ?? (signal ? 128 + 1 : EXIT_FATAL);
+  // A shell's convention for a child killed by a signal: 128 + its number (137 for SIGKILL).
+  return code ?? (signal ? 128 + constants.signals[signal] : EXIT_FATAL);
 }
 
 /** The boot's short connections: a few seconds to connect and to answer, named in pg_stat_activity. */
