@@ -11,9 +11,7 @@ import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
 import { withPgClient } from "../shared/postgres/client.js";
-
 import { quoteIdentifier } from "../shared/postgres/quote.js";
-
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";
 
@@ -37,8 +35,7 @@ function startWatchdog(children: number[], directories: string[]): void {
   watchdog.unref();
 }
 
-/** Creates an empty database on the server `adminUrl` points to, and returns its URL. */
-/** Creates an empty database, or a copy of `template`, and returns its URL. */
+/** Creates an empty database, or a copy of `template`, on the server `adminUrl` points to; returns its URL. */
 export async function createDatabase(adminUrl: string, name: string, template?: string): Promise<string> {
   const from = template === undefined ? "" : ` TEMPLATE ${quoteIdentifier(template)}`;
   await withPgClient({ url: adminUrl }, (client) => client.query(`CREATE DATABASE ${quoteIdentifier(name)}${from}`));
