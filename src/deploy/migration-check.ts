@@ -7,6 +7,7 @@
 import { whyDeployIsNeeded } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";
 import { lockedProvider, readShippedMigrations } from "../migrations/shipped.js";
+import { errorCode } from "../shared/errors.js";
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
 import { PG } from "../shared/postgres/connection-errors.js";
 import { locateDatabase } from "../shared/postgres/location.js";
@@ -17,8 +18,7 @@ export type MigrationCheck = { upToDate: true; applied: number } | { upToDate: f
 const NO_TABLE = "42P01";
 
 function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" ? code : "no code";
+  return errorCode(error) ?? "no code";
 }
 
 /** `connection` names the database and how long to wait on it. */

@@ -4,7 +4,7 @@
  * up a few seconds later. Time and I/O come in as dependencies, so tests need
  * neither a database nor real waiting.
  */
-import { FlipDbError } from "../shared/errors.js";
+import { errorCode, FlipDbError } from "../shared/errors.js";
 import { isCredentialsFault, isUnreachable, PG } from "../shared/postgres/connection-errors.js";
 
 export interface WaitDependencies {
@@ -28,9 +28,7 @@ const isUp = (code: string) => code === PG.noSuchDatabase;
 const TIMEOUT_MESSAGE = /timeout|Connection terminated/i;
 
 function codeOf(error: unknown): string {
-  const code = (error as { code?: unknown } | null)?.code;
-  if (typeof code === "string") return code;
-  return error instanceof Error && TIMEOUT_MESSAGE.test(error.message) ? "ETIMEDOUT" : "unknown error";
+  return errorCode(error) ?? (error instanceof Error && TIMEOUT_MESSAGE.test(error.message) ? "ETIMEDOUT" : "unknown error");
 }
 
 /**

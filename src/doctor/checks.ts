@@ -10,6 +10,7 @@ import { ManifestError } from "../manifest/ManifestError.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 import { ConfigError } from "../shared/config/ConfigError.js";
 import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
+import { errorCode } from "../shared/errors.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 import { ROLE_NAMES } from "../shared/roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
@@ -136,10 +137,6 @@ function cognitoFailure(action: string, error: unknown, region: string): string 
   return `${action}: ${classification.reason}`;
 }
 
-function errorCode(error: unknown): unknown {
-  return (error as { code?: unknown } | null)?.code;
-}
-
 export const CHECKS: readonly Check[] = [
   {
     name: "configuration",
@@ -197,7 +194,7 @@ export const CHECKS: readonly Check[] = [
       try {
         shipped = await context.deps.listMigrations();
       } catch (error) {
-        const why = typeof errorCode(error) === "string" ? String(errorCode(error)) : (error as Error).message;
+        const why = errorCode(error) ?? (error as Error).message;
         return fail(`cannot read this package's prisma/migrations (${why}): reinstall the package`);
       }
       let records: readonly MigrationRecord[];

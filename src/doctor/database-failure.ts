@@ -4,13 +4,14 @@
  * otherwise with the database's own code and reason line.
  */
 import { describeDatabaseProblem, reasonLine } from "../database/errors.js";
+import { errorCode } from "../shared/errors.js";
 
 /** One line: what went wrong with the database at `location` and what to fix. Never holds the URL. */
 export function describeDatabaseFailure(error: unknown, databaseUrl: string, location: string): string {
   const known = describeDatabaseProblem(error, databaseUrl);
   if (known !== undefined) return known;
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   const line = reasonLine(error) ?? "no message";
-  const reason = typeof code === "string" && code !== "" ? `${code}: ${line}` : line;
+  const reason = code !== undefined && code !== "" ? `${code}: ${line}` : line;
   return `the database at ${location} failed the check (${reason}): check DATABASE_URL and the server's log`;
 }

@@ -1,4 +1,4 @@
-import { FlipDbError } from "../shared/errors.js";
+import { errorCode, FlipDbError } from "../shared/errors.js";
 
 /**
  * A failure of the offline schema engine's own, told in Prisma's vocabulary
@@ -29,6 +29,6 @@ export class SchemaEngineError extends FlipDbError {
 /** The P-code of anything a handler throws: ours, or the one Prisma's own errors carry in `code`. */
 export function prismaCodeOf(error: unknown): string | undefined {
   if (error instanceof SchemaEngineError) return error.prismaCode;
-  const code = (error as { code?: unknown } | null)?.code;
-  return typeof code === "string" && /^P\d{4}$/.test(code) ? code : undefined;
+  const code = errorCode(error);
+  return code !== undefined && /^P\d{4}$/.test(code) ? code : undefined;
 }

@@ -1,5 +1,6 @@
 import type pg from "pg";
 
+import { errorCode } from "../shared/errors.js";
 import { withPgClient } from "../shared/postgres/client.js";
 import { quoteIdentifier } from "../shared/postgres/quote.js";
 import { describeConnectionError } from "./connection-errors.js";
@@ -27,7 +28,7 @@ export async function createDatabase(target: PostgresTarget): Promise<string> {
   try {
     await withClient(target, "postgres", (client) => client.query(`CREATE DATABASE ${quoteIdentifier(target.database)}`));
   } catch (error) {
-    if ((error as { code?: unknown }).code !== DUPLICATE_DATABASE) throw describeConnectionError(error, target);
+    if (errorCode(error) !== DUPLICATE_DATABASE) throw describeConnectionError(error, target);
   }
   return target.database;
 }

@@ -1,3 +1,4 @@
+import { errorCode } from "../shared/errors.js";
 import { isCredentialsFault, isUnreachable, PG } from "../shared/postgres/connection-errors.js";
 import type { PostgresTarget } from "./postgres-target.js";
 import { SchemaEngineError } from "./SchemaEngineError.js";
@@ -9,20 +10,20 @@ import { SchemaEngineError } from "./SchemaEngineError.js";
  * Messages name the server and user, never the password.
  */
 export function describeConnectionError(error: unknown, target: PostgresTarget): SchemaEngineError {
-  const code = (error as { code?: unknown } | null)?.code;
+  const code = errorCode(error);
   const user = target.client.user ?? "";
   if (code === PG.noSuchDatabase) {
     return new SchemaEngineError(`Database \`${target.database}\` does not exist on the database server at \`${target.location}\`.`, {
       prismaCode: "P1003",
     });
   }
-  if (typeof code === "string" && isCredentialsFault(code)) {
+  if (code !== undefined && isCredentialsFault(code)) {
     return new SchemaEngineError(
       `Authentication failed against database server at \`${target.location}\`, the provided database credentials for \`${user}\` are not valid.`,
       { prismaCode: "P1000" },
     );
   }
-  if (typeof code === "string" && isUnreachable(code)) {
+  if (code !== undefined && isUnreachable(code)) {
     return new SchemaEngineError(`Can't reach database server at \`${target.location}\` (${code}).`, { prismaCode: "P1001" });
   }
   return new SchemaEngineError(error instanceof Error ? error.message : String(error));

@@ -9,6 +9,7 @@ import { parseArgs } from "node:util";
 
 import { z } from "zod";
 
+import { errorCode } from "../shared/errors.js";
 import { runCliCommand } from "./cli-commands.js";
 import { writeEngineLog } from "./engine-log.js";
 import { EngineSession } from "./engine-session.js";
@@ -63,8 +64,8 @@ async function runOneShot(values: CommandLine["values"], command: string | undef
     await runCliCommand(command, main);
     return 0;
   } catch (error) {
-    const code = error instanceof SchemaEngineError ? error.prismaCode : (error as { code?: unknown } | null)?.code;
-    writeEngineLog("ERROR", messageOf(error), typeof code === "string" ? { error_code: code } : {});
+    const code = error instanceof SchemaEngineError ? error.prismaCode : errorCode(error);
+    writeEngineLog("ERROR", messageOf(error), code !== undefined ? { error_code: code } : {});
     return EXIT_ERROR;
   }
 }

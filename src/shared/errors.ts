@@ -31,6 +31,15 @@ export type ErrorCode =
   /** Anything else: a bug, never passed off as something to skip. */
   | "UNEXPECTED";
 
+/**
+ * The string `code` that Node's, pg's and Prisma's errors carry (an errno,
+ * a SQLSTATE, a P-code); `undefined` for anything without one.
+ */
+export function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : undefined;
+}
+
 export abstract class FlipDbError extends Error {
   abstract readonly code: ErrorCode;
 
