@@ -8,7 +8,7 @@ import { EXIT_OK, exitCodeFor } from "../shared/cli/exit-codes.js";
 import type { FlipDbError } from "../shared/errors.js";
 import { redactEmail, type SeedLogger } from "../shared/logging.js";
 import type { ApplyResult } from "./apply.js";
-import { plannedWrites, totalWrites, type UserPlan, type WriteCounts } from "./plan.js";
+import { plannedWrites, totalWrites, type GrantDecision, type ProfileChange, type UserPlan, type WriteCounts } from "./plan.js";
 import type { ResolveResult } from "./resolve/resolve.js";
 
 export interface UserReport {
@@ -19,8 +19,8 @@ export interface UserReport {
   outcome: LookupStatus;
   /** Why a user was skipped. */
   reason?: string;
-  profile?: "create" | "update" | "unchanged";
-  grant?: "grant" | "adopt" | "keep";
+  profile?: ProfileChange;
+  grant?: GrantDecision;
 }
 
 export interface Timings {
@@ -76,14 +76,17 @@ function reasonOf(user: UserPlan): string | undefined {
 
 /** One report line per user; works on bare lookups too (before anything was planned). */
 export function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
-  return users.map((planned, entry) => ({
-    entry,
-    email: redact ? redactEmail(planned.user.email) : planned.user.email,
-    role: planned.user.role,
-    outcome: planned.lookup.status,
-    ...(reasonOf(planned) === undefined ? {} : { reason: reasonOf(planned) }),
-    ...(planned.profile === undefined ? {} : { profile: planned.profile, grant: planned.grant }),
-  }));
+  return users.map((planned, entry) => {
+    const reason = reasonOf(planned);
+    return {
+      entry,
+      email: redact ? redactEmail(planned.user.email) : planned.user.email,
+      role: planned.user.role,
+      outcome: planned.lookup.status,
+      ...(reason === undefined ? {} : { reason }),
+      ...(planned.profile === undefined ? {} : { profile: planned.profile, grant: planned.grant }),
+    };
+  });
 }
 
 export function countOutcomes(users: readonly { outcome: LookupStatus }[]): Record<LookupStatus, number> {
