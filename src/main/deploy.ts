@@ -1,7 +1,7 @@
 // `flip-db-deploy` (bin/deploy.js): waits for the database, migrates if need be, seeds. See src/deploy/deploy.ts.
 import { deploy, realDependencies } from "../deploy/deploy.js";
-import { EXIT_FATAL, exitCodeFor } from "../shared/cli/exit-codes.js";
-import { FlipDbError } from "../shared/errors.js";
+import { exitCodeFor } from "../shared/cli/exit-codes.js";
+import { UnexpectedError } from "../shared/errors.js";
 import { createLogger, createScrubber, secretsFromEnvironment } from "../shared/logging.js";
 
 const logger = createLogger({
@@ -15,11 +15,8 @@ const seed = async (args: readonly string[]) => (await import("./seed.js")).main
 try {
   process.exitCode = await deploy(process.argv.slice(2), process.env, logger, realDependencies(logger, seed));
 } catch (error) {
-  if (error instanceof FlipDbError) {
-    for (const problem of error.problems) logger.fatal(problem);
-    process.exitCode = exitCodeFor(error);
-  } else {
-    logger.fatal(`unexpected error: ${(error as Error)?.message ?? String(error)}: this is a bug`);
-    process.exitCode = EXIT_FATAL;
-  }
+  // Its own FlipDbErrors (a usage error, the wait given up) in their words; anything else is a bug.
+  const failure = UnexpectedError.wrap(error);
+  for (const problem of failure.problems) logger.fatal(problem);
+  process.exitCode = exitCodeFor(failure);
 }
