@@ -13,7 +13,7 @@ import path from "node:path";
 import { MAX_PAGE_SIZE } from "../src/directory/identity-directory.js";
 
 import type { SeedReport } from "../src/seed/report.js";
-import { ROLES } from "../src/shared/roles.js";
+import { ROLE_NAMES } from "../src/shared/roles.js";
 import { seedDirectly } from "../test/support/commands.js";
 import { rowsChanged, rowVersions } from "../test/support/database-state.js";
 import type { FaultProxy } from "../test/support/fault-proxy.js";
@@ -59,7 +59,7 @@ export async function writeBenchManifest(n: number): Promise<string> {
     email: emailOf(i),
     name: `Bench User ${i}`,
     organisation: `Trust ${i % 40}`,
-    role: ROLES[i % ROLES.length]!.name,
+    role: ROLE_NAMES[i % ROLE_NAMES.length]!,
   }));
   return writeManifest(users);
 }

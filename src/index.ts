@@ -21,7 +21,7 @@ export { TransientDirectoryError } from "./directory/TransientDirectoryError.js"
 export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
 export { ManifestError } from "./manifest/ManifestError.js";
 export { ensureUserAndRole, type EnsureOptions, type UserResult } from "./seed/ensure-user-and-role.js";
-export type { GrantDecision, ProfileChange, WriteCounts } from "./seed/plan.js";
+export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
 export type { SeedReport, Timings, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
 export type { StrategyRequest as LookupRequest } from "./seed/strategy.js";
@@ -31,4 +31,4 @@ export { UsageError } from "./shared/cli/usage.js";
 export { ConfigError } from "./shared/config/ConfigError.js";
 export { FlipDbError, UnexpectedError, type ErrorCode } from "./shared/errors.js";
 export type { SeedLogger } from "./shared/logging.js";
-export { ROLES, type RoleName } from "./shared/roles.js";
+export { ROLES, type RoleName, type TrustRoleName } from "./shared/roles.js";

@@ -11,7 +11,7 @@
  */
 import { z } from "zod";
 
-import { ROLES, ROLE_NAMES, type RoleName } from "../shared/roles.js";
+import { ROLE_NAMES, roleByName, TRUST_ROLE_NAMES, type RoleName } from "../shared/roles.js";
 
 /** RFC 5321's limit on an address. */
 export const MAX_EMAIL_LENGTH = 254;
@@ -83,17 +83,35 @@ function text(title: string, description: string) {
     });
 }
 
+/** `Admin, Researcher or Viewer`. */
+const GLOBAL_ROLES_IN_WORDS = `${ROLE_NAMES.slice(0, -1).join(", ")} or ${ROLE_NAMES.at(-1)}`;
+
+/**
+ * A global role. A per-trust role (Trust Admin) is refused in words of its
+ * own: it is held with a trust's id, which a manifest entry does not carry.
+ */
+const Role = z
+  .enum(ROLE_NAMES, {
+    error: (issue) =>
+      typeof issue.input === "string" && TRUST_ROLE_NAMES.includes(issue.input)
+        ? `${issue.input} is held per trust; the seed grants global roles only (${GLOBAL_ROLES_IN_WORDS})`
+        : `must be one of ${ROLE_NAMES.join(", ")}`,
+  })
+  .meta({
+    title: "Role",
+    description:
+      `The user's FLIP role, held platform-wide: ${GLOBAL_ROLES_IN_WORDS}. ` +
+      `Per-trust roles (${TRUST_ROLE_NAMES.join(", ")}) are granted by the platform, at a trust, never by the seed.`,
+    // VS Code shows these beside each value it offers.
+    enumDescriptions: ROLE_NAMES.map((name) => roleByName(name).description),
+  });
+
 export const ManifestUserSchema = z
   .strictObject({
     email: Email,
     name: text("Name", "The user's display name, stored in user_profile.name."),
     organisation: text("Organisation", "The user's organisation, stored in user_profile.organisation."),
-    role: z.enum(ROLE_NAMES, `must be one of ${ROLE_NAMES.join(", ")}`).meta({
-      title: "Role",
-      description: `The user's FLIP role: ${ROLE_NAMES.join(", ")}.`,
-      // VS Code shows these beside each value it offers.
-      enumDescriptions: ROLES.map((role) => role.description),
-    }),
+    role: Role,
   })
   .meta({ title: "User", description: "One user the seed makes sure of: all four fields, no others." });
 

@@ -10,7 +10,15 @@
  */
 import type { FlipDatabase } from "../database/client.js";
 import type { Prisma } from "../generated/prisma/client.js";
-import { planSeed, type DatabaseState, type ProfileRow, type ProfileUpdate, type SeedPlan, type WriteCounts } from "./plan.js";
+import {
+  foldUserRoles,
+  planSeed,
+  type DatabaseState,
+  type ProfileRow,
+  type ProfileUpdate,
+  type SeedPlan,
+  type WriteCounts,
+} from "./plan.js";
 import type { Resolution } from "./resolve/resolve.js";
 
 type Transaction = Prisma.TransactionClient;
@@ -36,20 +44,23 @@ async function takeSeedLock(tx: Transaction): Promise<void> {
   await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext(${SEED_LOCK_NAME}))`;
 }
 
-/** The roles, and the manifest's users' profiles, roles held and bootstrap records. */
+/**
+ * The roles, and the manifest's users' profiles, roles held (global and
+ * trust-scoped alike: the planner tells them apart) and bootstrap records.
+ */
 async function readState(tx: Transaction, userIds: string[]): Promise<DatabaseState> {
   const ofUsers = { userId: { in: userIds } };
   const [roles, profiles, userRoles, seedGrants] = await Promise.all([
     tx.role.findMany({ select: { id: true, name: true, description: true } }),
     tx.userProfile.findMany({ where: ofUsers, select: { userId: true, name: true, organisation: true } }),
-    tx.userRole.findMany({ where: ofUsers, select: { userId: true }, distinct: ["userId"] }),
-    tx.seedGrant.findMany({ where: ofUsers, select: { userId: true } }),
+    tx.userRole.findMany({ where: ofUsers, select: { userId: true, trustId: true, createdAt: true } }),
+    tx.seedGrant.findMany({ where: ofUsers, select: { userId: true, grantedAt: true } }),
   ]);
   return {
     roles,
     profiles: new Map(profiles.map(({ userId, name, organisation }) => [userId, { name, organisation }])),
-    usersWithRoles: new Set(userRoles.map((row) => row.userId)),
-    seedGrants: new Set(seedGrants.map((row) => row.userId)),
+    heldRoles: foldUserRoles(userRoles),
+    seedGrants: new Map(seedGrants.map(({ userId, grantedAt }) => [userId, grantedAt])),
   };
 }
 
@@ -115,7 +126,10 @@ async function updateProfiles(tx: Transaction, rows: readonly ProfileUpdate[]): 
   return rows.length;
 }
 
-/** Writes the plan; no call for a table with nothing to write. */
+/**
+ * Writes the plan; no call for a table with nothing to write. A grant is a
+ * global row: `trust_id` is left NULL, and no trust-scoped row is ever written.
+ */
 async function writePlan(tx: Transaction, plan: SeedPlan): Promise<WriteCounts> {
   const written = { ...NO_WRITES };
   // The plan lists a role only where it is missing or differs, so `updated_at` moves only then.

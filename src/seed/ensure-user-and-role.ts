@@ -20,6 +20,10 @@ export interface UserResult {
   profile?: NonNullable<UserReport["profile"]>;
   /** For a resolved user: `grant` (the role was granted now), `adopt` or `keep` (see the README). */
   grant?: NonNullable<UserReport["grant"]>;
+  /** For a resolved user: how many trust-scoped roles the user holds (a count, never the trusts). */
+  trustScopedRoles?: number;
+  /** Set when the user's roles need an operator's look (see the README's upgrade notes). */
+  warning?: NonNullable<UserReport["warning"]>;
 }
 
 export interface EnsureOptions {
@@ -44,6 +48,11 @@ export async function ensureUserAndRole(
 ): Promise<UserResult> {
   const entry = validateEntry(user, "ensureUserAndRole");
   const report = await seedMainUsers(db, { users: [entry], directory, lookup: "filter", ...options });
-  const { outcome, reason, profile, grant } = report.users[0]!;
-  return { outcome, ...(reason !== undefined && { reason }), ...(profile !== undefined && { profile, grant }) };
+  const { outcome, reason, profile, grant, trustScopedRoles, warning } = report.users[0]!;
+  return {
+    outcome,
+    ...(reason !== undefined && { reason }),
+    ...(profile !== undefined && { profile, grant, trustScopedRoles }),
+    ...(warning !== undefined && { warning }),
+  };
 }

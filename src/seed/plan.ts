@@ -2,6 +2,10 @@
  * The planner: pure. Given what the directory said about each manifest entry
  * and what the database holds, decides every row to write, and nothing more:
  * unchanged rows are not written, and a role is bootstrapped at most once.
+ *
+ * Only global roles (`user_role.trust_id` NULL) count as "has a role": a
+ * trust-scoped role (Trust Admin at one trust) is not a platform role. The
+ * seed writes global rows only, and never a trust-scoped one.
  */
 import { DatabaseError } from "../database/DatabaseError.js";
 import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
@@ -33,26 +37,68 @@ export interface GrantRow {
   roleId: string;
 }
 
+/** A `user_role` row, as far as the bootstrap rule reads it. */
+export interface UserRoleRow {
+  userId: string;
+  /** `null`: a global role; set: held only at that trust. */
+  trustId: string | null;
+  createdAt: Date;
+}
+
+/** The roles a user holds, as the bootstrap rule sees them. */
+export interface HeldRoles {
+  /** Holds at least one global role: the rows that count as "has a role". */
+  global: boolean;
+  /** How many trust-scoped roles the user holds. */
+  trustScoped: number;
+  /** When the oldest trust-scoped row was created; set when `trustScoped` is not 0. */
+  firstTrustScopedAt?: Date;
+}
+
+/** `user_role` rows folded per user; a user without rows is absent. */
+export function foldUserRoles(rows: readonly UserRoleRow[]): Map<string, HeldRoles> {
+  const held = new Map<string, HeldRoles>();
+  for (const { userId, trustId, createdAt } of rows) {
+    const user = held.get(userId) ?? { global: false, trustScoped: 0 };
+    if (trustId === null) user.global = true;
+    else {
+      user.trustScoped += 1;
+      if (user.firstTrustScopedAt === undefined || createdAt < user.firstTrustScopedAt) user.firstTrustScopedAt = createdAt;
+    }
+    held.set(userId, user);
+  }
+  return held;
+}
+
 /** What the database holds for the users in the manifest. */
 export interface DatabaseState {
   roles: readonly RoleRow[];
   /** `user_profile` rows by user id. */
   profiles: ReadonlyMap<string, { name: string; organisation: string }>;
-  /** Users holding at least one `user_role` row. */
-  usersWithRoles: ReadonlySet<string>;
-  /** Users with a `seed_grant` row. */
-  seedGrants: ReadonlySet<string>;
+  /** The roles each user holds (see {@link foldUserRoles}). */
+  heldRoles: ReadonlyMap<string, HeldRoles>;
+  /** `seed_grant` rows by user id: when the user's bootstrap was recorded. */
+  seedGrants: ReadonlyMap<string, Date>;
 }
 
 export type ProfileChange = "create" | "update" | "unchanged";
 
 /**
- * - `grant`: no role and never bootstrapped: grant the manifest's role and record it.
- * - `adopt`: holds roles given some other way: record the bootstrap as done and grant nothing,
+ * - `grant`: no global role and never bootstrapped: grant the manifest's role (global) and record it.
+ * - `adopt`: holds a global role given some other way: record the bootstrap as done and grant nothing,
  *   so that an admin who later removes those roles is not overridden either.
  * - `keep`: bootstrapped before: whatever an admin did since stands, even no role at all.
  */
 export type GrantDecision = "grant" | "adopt" | "keep";
+
+/**
+ * `trust_only_bootstrap`: bootstrapped before, no global role now, and
+ * trust-scoped roles older than the bootstrap record. 0.1.0 counted
+ * trust-scoped rows as "has a role", so a 0.1.0 replica may have recorded the
+ * bootstrap without granting anything; or an admin removed the global role
+ * since. The seed cannot tell which, so it grants nothing and says so.
+ */
+export type GrantWarning = "trust_only_bootstrap";
 
 export interface UserPlan {
   user: ManifestEntry;
@@ -61,6 +107,9 @@ export interface UserPlan {
   userId?: string;
   profile?: ProfileChange;
   grant?: GrantDecision;
+  /** For resolved users: how many trust-scoped roles the user holds (never which trusts). */
+  trustScopedRoles?: number;
+  warning?: GrantWarning;
 }
 
 export interface SeedPlan {
@@ -106,12 +155,18 @@ function planRoles(existing: readonly RoleRow[]): SeedPlan["roleWrites"] {
         `roles: "${role.name}" is stored under id ${squatter.id}, but FLIP services expect ${role.id}: fix or remove that row`,
       ]);
     }
-    if (!current) return [{ row: { ...role }, change: "create" }];
-    if (current.name !== role.name || current.description !== role.description) {
-      return [{ row: { ...role }, change: "update" }];
-    }
+    const row = { id: role.id, name: role.name, description: role.description };
+    if (!current) return [{ row, change: "create" }];
+    if (current.name !== role.name || current.description !== role.description) return [{ row, change: "update" }];
     return [];
   });
+}
+
+/** The bootstrap rule for one user, over global roles only. */
+export function decideGrant(held: HeldRoles, bootstrappedAt: Date | undefined): { grant: GrantDecision; warning?: GrantWarning } {
+  if (bootstrappedAt === undefined) return { grant: held.global ? "adopt" : "grant" };
+  const trustOnlyThen = !held.global && held.firstTrustScopedAt !== undefined && held.firstTrustScopedAt < bootstrappedAt;
+  return trustOnlyThen ? { grant: "keep", warning: "trust_only_bootstrap" } : { grant: "keep" };
 }
 
 export function planSeed(resolutions: readonly Resolution[], state: DatabaseState): SeedPlan {
@@ -152,13 +207,12 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
       plan.profileUpdates.push({ ...row, changes });
     }
 
+    const held = state.heldRoles.get(userId) ?? { global: false, trustScoped: 0 };
+    const { grant, warning } = decideGrant(held, state.seedGrants.get(userId));
     const grantRow = { userId, roleId: roleByName(user.role).id };
-    let grant: GrantDecision = "keep";
-    if (!state.seedGrants.has(userId)) {
-      grant = state.usersWithRoles.has(userId) ? "adopt" : "grant";
-      (grant === "grant" ? plan.grants : plan.adoptions).push(grantRow);
-    }
-    plan.users.push({ user, lookup, userId, profile, grant });
+    if (grant === "grant") plan.grants.push(grantRow);
+    if (grant === "adopt") plan.adoptions.push(grantRow);
+    plan.users.push({ user, lookup, userId, profile, grant, trustScopedRoles: held.trustScoped, ...(warning && { warning }) });
   }
   return plan;
 }

@@ -8,7 +8,15 @@ import { EXIT_OK, exitCodeFor } from "../shared/cli/exit-codes.js";
 import type { FlipDbError } from "../shared/errors.js";
 import { redactEmail, type SeedLogger } from "../shared/logging.js";
 import type { ApplyResult } from "./apply.js";
-import { plannedWrites, totalWrites, type GrantDecision, type ProfileChange, type UserPlan, type WriteCounts } from "./plan.js";
+import {
+  plannedWrites,
+  totalWrites,
+  type GrantDecision,
+  type GrantWarning,
+  type ProfileChange,
+  type UserPlan,
+  type WriteCounts,
+} from "./plan.js";
 import type { ResolveResult } from "./resolve/resolve.js";
 
 export interface UserReport {
@@ -21,6 +29,10 @@ export interface UserReport {
   reason?: string;
   profile?: ProfileChange;
   grant?: GrantDecision;
+  /** For a resolved user: how many trust-scoped roles the user holds (a count; trusts are never named). */
+  trustScopedRoles?: number;
+  /** Something about the user's roles the operator should look at (see `GrantWarning`). */
+  warning?: GrantWarning;
 }
 
 export interface Timings {
@@ -84,7 +96,10 @@ export function userReports(users: readonly UserPlan[], redact: boolean): UserRe
       role: planned.user.role,
       outcome: planned.lookup.status,
       ...(reason === undefined ? {} : { reason }),
-      ...(planned.profile === undefined ? {} : { profile: planned.profile, grant: planned.grant }),
+      ...(planned.profile === undefined
+        ? {}
+        : { profile: planned.profile, grant: planned.grant, trustScopedRoles: planned.trustScopedRoles }),
+      ...(planned.warning === undefined ? {} : { warning: planned.warning }),
     };
   });
 }
@@ -98,20 +113,39 @@ export function countOutcomes(users: readonly { outcome: LookupStatus }[]): Reco
 const PROFILE_WORDS = { create: "created", update: "updated", unchanged: "unchanged" };
 const GRANT_WORDS = {
   grant: "role granted",
-  adopt: "already holds roles; bootstrap recorded",
+  adopt: "already holds a global role; bootstrap recorded",
   keep: "role bootstrapped before; left as is",
 };
 
-/** One line for one user: a skip is a warning, an ambiguous account an error. */
+/** `; holds 2 trust-scoped roles`, for a user who holds any. */
+function trustScopedWords(count: number | undefined): string {
+  if (!count) return "";
+  return `; holds ${count} trust-scoped role${count === 1 ? "" : "s"}`;
+}
+
+/** What a user with a `trust_only_bootstrap` warning should have the operator do. */
+function trustOnlyBootstrapWords(role: string): string {
+  return (
+    "bootstrapped before, yet holds no global role, only trust-scoped roles older than that record: a 0.1.0 replica " +
+    "may have taken those for a platform role and recorded the bootstrap without granting one, or an admin removed " +
+    `the role since; nothing granted. To give the user ${role}, grant it by hand, or delete the user's seed_grant row ` +
+    "and the next boot grants it"
+  );
+}
+
+/** One line for one user: a skip is a warning, an ambiguous account an error, a resolved user with a warning a warning. */
 export function logUser(logger: SeedLogger, user: UserReport): void {
   const fields = { entry: user.entry, email: user.email, role: user.role, outcome: user.outcome };
   const who = `users[${user.entry}] ${user.email} (${user.role})`;
   if (user.outcome === "resolved") {
+    const resolvedFields = { ...fields, profile: user.profile, grant: user.grant, trustScopedRoles: user.trustScopedRoles };
+    const profile = `profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}`;
+    if (user.warning === "trust_only_bootstrap") {
+      logger.warn({ ...resolvedFields, warning: user.warning }, `${who}: ${profile}; ${trustOnlyBootstrapWords(user.role)}`);
+      return;
+    }
     const grant = user.grant === undefined ? "" : `, ${GRANT_WORDS[user.grant]}`;
-    logger.info(
-      { ...fields, profile: user.profile, grant: user.grant },
-      `${who}: profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}${grant}`,
-    );
+    logger.info(resolvedFields, `${who}: ${profile}${grant}${trustScopedWords(user.trustScopedRoles)}`);
   } else if (user.outcome === "ambiguous") {
     logger.error({ ...fields, reason: user.reason }, `${who}: skipped, ambiguous: ${user.reason}; no grant`);
   } else {

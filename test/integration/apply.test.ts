@@ -10,7 +10,7 @@ import { connectDatabase, type FlipDatabase } from "../../src/database/client.js
 import type { ManifestEntry } from "../../src/manifest/index.js";
 import { applySeed } from "../../src/seed/apply.js";
 import type { Resolution } from "../../src/seed/resolve/resolve.js";
-import { ROLES } from "../../src/shared/roles.js";
+import { ROLE_NAMES, ROLES } from "../../src/shared/roles.js";
 import { rowVersions } from "../support/database-state.js";
 import { query } from "../support/postgres.js";
 import { migratedDatabase } from "../support/seed-fixture.js";
@@ -133,7 +133,7 @@ describe("the applier against PostgreSQL", () => {
   it("two runs at once take turns behind the lock: the second finds the first's rows and writes nothing", async () => {
     const url = await migratedDatabase();
     const entries = Array.from({ length: 50 }, (_, i) =>
-      resolved(randomUUID(), { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: ROLES[i % 3]!.name }),
+      resolved(randomUUID(), { email: `u${i}@example.org`, name: `User ${i}`, organisation: "Trust", role: ROLE_NAMES[i % 3]! }),
     );
     const results = await Promise.all([applySeed(open(url), entries, OPTIONS), applySeed(open(url), entries, OPTIONS)]);
     const written = results

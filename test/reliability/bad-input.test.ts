@@ -52,6 +52,8 @@ const EMAIL = (what: string) => manifestProblem("users[0].email", what);
 const CONTROL_CHARACTERS = EMAIL("must not contain control characters");
 const WHITESPACE = EMAIL("must not contain whitespace");
 const ROLE = manifestProblem("users[0].role", "must be one of Admin, Researcher, Viewer");
+const TRUST_ROLE = (where: string) =>
+  manifestProblem(where, "Trust Admin is held per trust; the seed grants global roles only (Admin, Researcher or Viewer)");
 
 function variableProblem(variable: string, what: string): RegExp {
   return new RegExp(`^${variable}: ${escape(what)}$`);
@@ -187,6 +189,7 @@ const MANIFEST: Group = {
     },
     { label: "an unknown role", manifest: withEntry({ role: "Superuser" }), problems: [ROLE] },
     { label: "a role in the wrong case (admin)", manifest: withEntry({ role: "admin" }), problems: [ROLE] },
+    { label: "a per-trust role (Trust Admin)", manifest: withEntry({ role: "Trust Admin" }), problems: [TRUST_ROLE("users[0].role")] },
     {
       label: "duplicate emails differing only in case",
       manifest: JSON.stringify({ users: [VALID, { ...VALID, email: ALICE.toUpperCase() }] }),
@@ -291,6 +294,13 @@ const MANIFEST: Group = {
       manifest: `email,name,organisation,role\n${ALICE},"Alice Admin,North Trust,Admin\n${BOB},Bob Viewer,North Trust,Viewer\n`,
       emails: [ALICE, BOB],
       problems: [manifestProblem("line 2", 'a quoted field is never closed (a " opens it and no " ends it)')],
+    },
+    {
+      label: "a CSV manifest granting a per-trust role (Trust Admin)",
+      file: "users.csv",
+      manifest: `email,name,organisation,role\n${ALICE},Alice Admin,North Trust,Admin\n${BOB},Bob Viewer,North Trust,Trust Admin\n`,
+      emails: [ALICE, BOB],
+      problems: [TRUST_ROLE("line 3: role")],
     },
     {
       label: "a CSV manifest (SEED_USERS_FILE) with duplicate emails differing only in case",

@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+
 import { mockDeep, type DeepMockProxy } from "vitest-mock-extended";
 
 import type { FlipDatabase } from "../../src/database/client.js";
@@ -7,8 +9,9 @@ import { ROLES } from "../../src/shared/roles.js";
 export interface CurrentRows {
   roles?: ReadonlyArray<{ id: string; name: string; description: string }>;
   profiles?: Array<{ userId: string; name: string; organisation: string }>;
-  userRoles?: Array<{ userId: string; roleId?: string }>;
-  seedGrants?: Array<{ userId: string; roleId?: string }>;
+  /** Global rows unless `trustId` is set. */
+  userRoles?: Array<{ userId: string; roleId?: string; trustId?: string | null; createdAt?: Date }>;
+  seedGrants?: Array<{ userId: string; roleId?: string; grantedAt?: Date }>;
 }
 
 export type MockTransaction = DeepMockProxy<Prisma.TransactionClient>;
@@ -21,8 +24,14 @@ function rowsOf(current: CurrentRows) {
   return {
     roles: (current.roles ?? []).map((role): Role => ({ ...role, createdAt: CREATED, updatedAt: CREATED })),
     profiles: (current.profiles ?? []).map((row): UserProfile => ({ ...row, createdAt: CREATED, updatedAt: CREATED })),
-    userRoles: (current.userRoles ?? []).map((row): UserRole => ({ roleId: anyRole, ...row, createdAt: CREATED })),
-    seedGrants: (current.seedGrants ?? []).map((row): SeedGrant => ({ roleId: anyRole, ...row, grantedAt: CREATED })),
+    userRoles: (current.userRoles ?? []).map((row): UserRole => ({
+      id: randomUUID(),
+      roleId: anyRole,
+      trustId: null,
+      createdAt: CREATED,
+      ...row,
+    })),
+    seedGrants: (current.seedGrants ?? []).map((row): SeedGrant => ({ roleId: anyRole, grantedAt: CREATED, ...row })),
   };
 }
 

@@ -133,6 +133,11 @@ describe("CSV rows: the JSON entry's rules, with the line", () => {
     ["a name with a tab (in quotes)", 'alice@example.com,"Alice\tExample",Trust,Admin', "name: must not contain control characters"],
     ["an organisation of 256 emoji", `alice@example.com,Alice,${"😀".repeat(256)},Admin`, "organisation: must be at most 255 characters"],
     ["a role in the wrong case", "alice@example.com,Alice,Trust,admin", "role: must be one of Admin, Researcher, Viewer"],
+    [
+      "a role held per trust",
+      "alice@example.com,Alice,Trust,Trust Admin",
+      "role: Trust Admin is held per trust; the seed grants global roles only (Admin, Researcher or Viewer)",
+    ],
     ["an empty role", "alice@example.com,Alice,Trust,", "role: must be one of Admin, Researcher, Viewer"],
   ])("rejects %s on line 3", (_, row, problem) => {
     expect(problemsOf(csv(HEADER, BOB_ROW, row))).toEqual([`${PREFIX}line 3: ${problem}`]);

@@ -110,6 +110,8 @@ describe("prisma/seed-users.schema.json", () => {
     expect(fields.email).toMatchObject({ format: "email", maxLength: 254 });
     expect(fields.name).toMatchObject({ minLength: 1, maxLength: 255 });
     expect(fields.role).toMatchObject({ enum: ["Admin", "Researcher", "Viewer"] });
+    // Trust Admin is not offered; the tooltip says why.
+    expect(fields.role?.description).toContain("Per-trust roles (Trust Admin) are granted by the platform, at a trust, never by the seed.");
   });
 });
 
@@ -159,6 +161,7 @@ describe("the JSON Schema and the seed agree", () => {
     ["$schema a number", { $schema: 1, users: [alice] }],
     ["an unknown role", withAlice({ role: "Owner" })],
     ["a role in the wrong case", withAlice({ role: "admin" })],
+    ["a role held per trust (Trust Admin)", withAlice({ role: "Trust Admin" })],
     ["a role that is null", withAlice({ role: null })],
     ["an email that is a number", withAlice({ email: 42 })],
     ["an email with a double quote", withAlice({ email: 'al"ice@example.com' })],

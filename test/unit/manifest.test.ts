@@ -163,6 +163,12 @@ describe("parseManifest: the shape", () => {
     expect(problemsOf(withAlice({ [field]: value }))).toEqual([`${PREFIX}users[0].${field}: ${message}`]);
   });
 
+  it("refuses Trust Admin, a role held per trust, in words of its own", () => {
+    expect(problemsOf(withAlice({ role: "Trust Admin" }))).toEqual([
+      `${PREFIX}users[0].role: Trust Admin is held per trust; the seed grants global roles only (Admin, Researcher or Viewer)`,
+    ]);
+  });
+
   it.each(["admin", "ADMIN", "Owner", ""])("rejects the unknown role %j", (role) => {
     expect(problemsOf(withAlice({ role }))).toEqual([`${PREFIX}users[0].role: must be one of Admin, Researcher, Viewer`]);
   });

@@ -15,7 +15,10 @@ const bob: Resolution = {
   user: { email: "bob@example.org", name: "Bob", organisation: "South Trust", role: "Viewer" },
   lookup: { status: "resolved", sub: BOB },
 };
-const [ADMIN, , VIEWER] = ROLES;
+const [ADMIN, RESEARCHER, VIEWER, TRUST_ADMIN] = ROLES;
+const TRUST = "33333333-3333-4333-8333-333333333333";
+/** A role as `role.upsert` writes it: the columns, not `scope`. */
+const stored = ({ id, name, description }: (typeof ROLES)[number]) => ({ id, name, description });
 const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
 const READS = ["lock", "role.findMany", "userProfile.findMany", "userRole.findMany", "seedGrant.findMany"];
 
@@ -32,7 +35,7 @@ describe("applySeed", () => {
       "userRole.createMany",
       "seedGrant.createMany",
     ]);
-    expect(written).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
+    expect(written).toEqual({ roles: 4, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
   });
 
   it("takes the seed's advisory lock as its one raw statement", async () => {
@@ -51,8 +54,8 @@ describe("applySeed", () => {
     const ofAlice = { userId: { in: [ALICE] } };
     expect(tx.role.findMany).toHaveBeenCalledWith({ select: { id: true, name: true, description: true } });
     expect(tx.userProfile.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, name: true, organisation: true } });
-    expect(tx.userRole.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true }, distinct: ["userId"] });
-    expect(tx.seedGrant.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true } });
+    expect(tx.userRole.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, trustId: true, createdAt: true } });
+    expect(tx.seedGrant.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, grantedAt: true } });
   });
 
   it("creates new profiles, roles held and bootstrap records with one createMany a table, skipping duplicates", async () => {
@@ -92,12 +95,40 @@ describe("applySeed", () => {
   });
 
   it("upserts a missing role by its fixed id, and one whose description differs", async () => {
-    const { db, tx } = mockDatabase({ roles: [{ ...ADMIN, description: "edited" }, VIEWER] });
+    const { db, tx } = mockDatabase({ roles: [{ ...stored(ADMIN), description: "edited" }, stored(VIEWER)] });
     await applySeed(db, [alice], OPTIONS);
-    expect(tx.role.upsert.mock.calls.map(([args]) => args)).toEqual([
-      { where: { id: ADMIN.id }, create: { ...ADMIN }, update: { name: ADMIN.name, description: ADMIN.description } },
-      { where: { id: ROLES[1].id }, create: { ...ROLES[1] }, update: { name: ROLES[1].name, description: ROLES[1].description } },
-    ]);
+    expect(tx.role.upsert.mock.calls.map(([args]) => args)).toEqual(
+      [ADMIN, RESEARCHER, TRUST_ADMIN].map((role) => ({
+        where: { id: role.id },
+        create: stored(role),
+        update: { name: role.name, description: role.description },
+      })),
+    );
+  });
+
+  it("grants a global role (no trust_id) to a user whose only roles are trust-scoped, and counts those", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: BOB, name: "Bob", organisation: "South Trust" }],
+      userRoles: [{ userId: BOB, roleId: TRUST_ADMIN.id, trustId: TRUST }],
+    });
+    const { plan, written } = await applySeed(db, [bob], OPTIONS);
+    expect(tx.userRole.createMany).toHaveBeenCalledWith({ data: [{ userId: BOB, roleId: VIEWER.id }], skipDuplicates: true });
+    expect(tx.seedGrant.createMany).toHaveBeenCalledWith({ data: [{ userId: BOB, roleId: VIEWER.id }], skipDuplicates: true });
+    expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 1, seedGrants: 1 });
+    expect(plan.users[0]).toMatchObject({ grant: "grant", trustScopedRoles: 1 });
+  });
+
+  it("a bootstrap recorded after the user's only roles, trust-scoped, were created: writes nothing, and warns", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: BOB, name: "Bob", organisation: "South Trust" }],
+      userRoles: [{ userId: BOB, roleId: TRUST_ADMIN.id, trustId: TRUST, createdAt: new Date("2026-11-01T00:00:00Z") }],
+      seedGrants: [{ userId: BOB, grantedAt: new Date("2026-11-02T00:00:00Z") }],
+    });
+    const { plan } = await applySeed(db, [bob], OPTIONS);
+    expect(callOrder(applierCalls(tx))).toEqual(READS);
+    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1, warning: "trust_only_bootstrap" });
   });
 
   it("updates a profile whose name or organisation differ, setting only what changed, and leaves an unchanged one alone", async () => {

@@ -173,7 +173,7 @@ describe("runSeedCommand", () => {
     for (const write of [h.db.tx.role.upsert, h.db.tx.userProfile.createMany, h.db.tx.userRole.createMany, h.db.tx.seedGrant.createMany]) {
       expect(write).not.toHaveBeenCalled();
     }
-    expect(h.lines().at(-1)?.msg).toMatch(/^dry run: .* 9 rows would be written/);
+    expect(h.lines().at(-1)?.msg).toMatch(/^dry run: .* 10 rows would be written/);
   });
 
   it("--help prints the usage and exits 0 without reading anything", async () => {

@@ -4,7 +4,15 @@ import { DatabaseError } from "../../../src/database/DatabaseError.js";
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 import type { Lookup } from "../../../src/directory/identity-directory.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
-import { planSeed, plannedWrites, totalWrites, type DatabaseState } from "../../../src/seed/plan.js";
+import {
+  decideGrant,
+  foldUserRoles,
+  planSeed,
+  plannedWrites,
+  totalWrites,
+  type DatabaseState,
+  type HeldRoles,
+} from "../../../src/seed/plan.js";
 import { ROLES, roleByName } from "../../../src/shared/roles.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
@@ -15,31 +23,55 @@ const bob: ManifestEntry = { email: "bob@example.org", name: "Bob", organisation
 
 const resolved = (sub: string): Lookup => ({ status: "resolved", sub });
 
+const EARLIER = new Date("2026-11-01T00:00:00Z");
+const BOOTSTRAPPED = new Date("2026-11-15T00:00:00Z");
+const LATER = new Date("2026-12-01T00:00:00Z");
+
+/** The stored roles, as the applier reads them (without `scope`, which is not a column). */
+const STORED_ROLES = ROLES.map(({ id, name, description }) => ({ id, name, description }));
+
+/** Alice's roles: a global one, and `trustScoped` trust-scoped ones, the first created `at`. */
+const holds = (global: boolean, trustScoped = 0, at = EARLIER): Map<string, HeldRoles> =>
+  new Map([[ALICE, { global, trustScoped, ...(trustScoped > 0 && { firstTrustScopedAt: at }) }]]);
+const bootstrapped = (at = BOOTSTRAPPED) => new Map([[ALICE, at]]);
+
 function state(overrides: Partial<DatabaseState> = {}): DatabaseState {
   return {
-    roles: ROLES.map((role) => ({ ...role })),
+    roles: STORED_ROLES,
     profiles: new Map(),
-    usersWithRoles: new Set(),
-    seedGrants: new Set(),
+    heldRoles: new Map(),
+    seedGrants: new Map(),
     ...overrides,
   };
 }
 
 describe("planSeed: roles", () => {
-  it("creates the three fixed roles in an empty database", () => {
+  it("creates the four fixed roles, Trust Admin included, in an empty database", () => {
     const plan = planSeed([], state({ roles: [] }));
-    expect(plan.roleWrites).toEqual(ROLES.map((role) => ({ row: { ...role }, change: "create" })));
+    expect(plan.roleWrites).toEqual(STORED_ROLES.map((row) => ({ row, change: "create" })));
+    expect(plan.roleWrites.map(({ row }) => row.name)).toEqual(["Admin", "Researcher", "Viewer", "Trust Admin"]);
+  });
+
+  it("adds Trust Admin to a database seeded by 0.1.0 (the three global roles only)", () => {
+    const plan = planSeed([], state({ roles: STORED_ROLES.filter((role) => role.name !== "Trust Admin") }));
+    expect(plan.roleWrites).toEqual([
+      {
+        row: { id: "8a3d6f14-9b52-4e07-a6c8-1d4f7b2e9053", name: "Trust Admin", description: expect.stringContaining("one trust") },
+        change: "create",
+      },
+    ]);
   });
 
   it("leaves the roles alone when they match, and updates only the one that differs", () => {
     expect(planSeed([], state()).roleWrites).toEqual([]);
-    const edited = ROLES.map((role) => (role.name === "Viewer" ? { ...role, description: "edited" } : { ...role }));
-    expect(planSeed([], state({ roles: edited })).roleWrites).toEqual([{ row: { ...roleByName("Viewer") }, change: "update" }]);
+    const edited = STORED_ROLES.map((role) => (role.name === "Viewer" ? { ...role, description: "edited" } : role));
+    const { id, name, description } = roleByName("Viewer");
+    expect(planSeed([], state({ roles: edited })).roleWrites).toEqual([{ row: { id, name, description }, change: "update" }]);
   });
 
   it("stops when a role's name is held by another id, which other services would not find", () => {
     const squatted = [
-      ...ROLES.filter((role) => role.name !== "Admin"),
+      ...STORED_ROLES.filter((role) => role.name !== "Admin"),
       { id: "99999999-9999-4999-8999-999999999999", name: "Admin", description: "x" },
     ];
     expect(() => planSeed([], state({ roles: squatted }))).toThrow(DatabaseError);
@@ -67,7 +99,7 @@ describe("planSeed: profiles", () => {
   it("writes nothing for an unchanged profile", () => {
     const plan = planSeed(
       [{ user: alice, lookup: resolved(ALICE) }],
-      state({ profiles: new Map([[ALICE, { name: "Alice", organisation: "North Trust" }]]), seedGrants: new Set([ALICE]) }),
+      state({ profiles: new Map([[ALICE, { name: "Alice", organisation: "North Trust" }]]), seedGrants: bootstrapped() }),
     );
     expect(plan.users[0]?.profile).toBe("unchanged");
     expect(totalWrites(plannedWrites(plan))).toBe(0);
@@ -85,26 +117,122 @@ describe("planSeed: role bootstrap", () => {
   });
 
   it("never grants again once bootstrapped: an admin's change of role stands", () => {
-    const plan = planSeed(
-      [{ user: alice, lookup: resolved(ALICE) }],
-      state({ usersWithRoles: new Set([ALICE]), seedGrants: new Set([ALICE]) }),
-    );
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: holds(true), seedGrants: bootstrapped() }));
     expect(plan.grants).toEqual([]);
     expect(plan.adoptions).toEqual([]);
-    expect(plan.users[0]?.grant).toBe("keep");
+    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 0 });
+    expect(plan.users[0]).not.toHaveProperty("warning");
   });
 
   it("never grants again once bootstrapped: an admin's removal of every role stands", () => {
-    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ seedGrants: new Set([ALICE]) }));
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ seedGrants: bootstrapped() }));
     expect(plan.grants).toEqual([]);
     expect(plan.users[0]?.grant).toBe("keep");
+    expect(plan.users[0]).not.toHaveProperty("warning");
   });
 
-  it("grants nothing to a user who already holds roles, and records the bootstrap so a later removal stands too", () => {
-    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ usersWithRoles: new Set([ALICE]) }));
+  it("grants nothing to a user who already holds a global role, and records the bootstrap so a later removal stands too", () => {
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: holds(true) }));
     expect(plan.grants).toEqual([]);
     expect(plan.adoptions).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
     expect(plannedWrites(plan)).toMatchObject({ userRoles: 0, seedGrants: 1 });
+  });
+});
+
+describe("planSeed: only global roles count as a role", () => {
+  const roleOf = (entry: ManifestEntry) => roleByName(entry.role).id;
+
+  it("grants the manifest's (global) role once to a user whose only roles are trust-scoped, and counts those", () => {
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: holds(false, 2) }));
+    expect(plan.grants).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
+    expect(plan.adoptions).toEqual([]);
+    expect(plan.users[0]).toMatchObject({ grant: "grant", trustScopedRoles: 2 });
+    expect(plannedWrites(plan)).toMatchObject({ userRoles: 1, seedGrants: 1 });
+  });
+
+  it("adopts a user holding a global role beside trust-scoped ones", () => {
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: holds(true, 1) }));
+    expect(plan.grants).toEqual([]);
+    expect(plan.adoptions).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
+    expect(plan.users[0]).toMatchObject({ grant: "adopt", trustScopedRoles: 1 });
+  });
+
+  it("a bootstrap recorded while the user held only trust-scoped roles: nothing granted, and a warning", () => {
+    const plan = planSeed(
+      [{ user: alice, lookup: resolved(ALICE) }],
+      state({ heldRoles: holds(false, 1, EARLIER), seedGrants: bootstrapped() }),
+    );
+    expect(plan.grants).toEqual([]);
+    expect(plan.adoptions).toEqual([]);
+    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1, warning: "trust_only_bootstrap" });
+    expect(plannedWrites(plan)).toMatchObject({ userRoles: 0, seedGrants: 0 });
+  });
+
+  it("no warning when the trust-scoped roles came after the bootstrap (an admin removed the global role, then gave a trust)", () => {
+    const plan = planSeed(
+      [{ user: alice, lookup: resolved(ALICE) }],
+      state({ heldRoles: holds(false, 1, LATER), seedGrants: bootstrapped() }),
+    );
+    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1 });
+    expect(plan.users[0]).not.toHaveProperty("warning");
+  });
+
+  it("no warning for a bootstrapped user who holds a global role beside older trust-scoped ones", () => {
+    const plan = planSeed(
+      [{ user: alice, lookup: resolved(ALICE) }],
+      state({ heldRoles: holds(true, 1, EARLIER), seedGrants: bootstrapped() }),
+    );
+    expect(plan.users[0]).not.toHaveProperty("warning");
+  });
+
+  it.each<[string, HeldRoles, Date | undefined, ReturnType<typeof decideGrant>]>([
+    ["no rows, never bootstrapped", { global: false, trustScoped: 0 }, undefined, { grant: "grant" }],
+    [
+      "trust-scoped only, never bootstrapped",
+      { global: false, trustScoped: 1, firstTrustScopedAt: EARLIER },
+      undefined,
+      { grant: "grant" },
+    ],
+    ["global, never bootstrapped", { global: true, trustScoped: 0 }, undefined, { grant: "adopt" }],
+    ["no rows, bootstrapped", { global: false, trustScoped: 0 }, BOOTSTRAPPED, { grant: "keep" }],
+    ["global, bootstrapped", { global: true, trustScoped: 3, firstTrustScopedAt: EARLIER }, BOOTSTRAPPED, { grant: "keep" }],
+    [
+      "trust-scoped before the bootstrap",
+      { global: false, trustScoped: 1, firstTrustScopedAt: EARLIER },
+      BOOTSTRAPPED,
+      { grant: "keep", warning: "trust_only_bootstrap" },
+    ],
+    [
+      "trust-scoped at the bootstrap's instant",
+      { global: false, trustScoped: 1, firstTrustScopedAt: BOOTSTRAPPED },
+      BOOTSTRAPPED,
+      { grant: "keep" },
+    ],
+    ["trust-scoped after the bootstrap", { global: false, trustScoped: 1, firstTrustScopedAt: LATER }, BOOTSTRAPPED, { grant: "keep" }],
+  ])("decideGrant: %s", (_label, held, bootstrappedAt, expected) => {
+    expect(decideGrant(held, bootstrappedAt)).toEqual(expected);
+  });
+});
+
+describe("foldUserRoles", () => {
+  it("tells global rows from trust-scoped ones, counting the latter and keeping the oldest one's time", () => {
+    const trust = (n: number) => `${n}${n}${n}${n}${n}${n}${n}${n}-0000-4000-8000-000000000000`;
+    const held = foldUserRoles([
+      { userId: ALICE, trustId: trust(1), createdAt: LATER },
+      { userId: ALICE, trustId: null, createdAt: LATER },
+      { userId: ALICE, trustId: trust(2), createdAt: EARLIER },
+      { userId: BOB, trustId: trust(1), createdAt: BOOTSTRAPPED },
+    ]);
+    expect(held).toEqual(
+      new Map([
+        [ALICE, { global: true, trustScoped: 2, firstTrustScopedAt: EARLIER }],
+        [BOB, { global: false, trustScoped: 1, firstTrustScopedAt: BOOTSTRAPPED }],
+      ]),
+    );
+  });
+
+  it("a user with global rows only has no trust-scoped time", () => {
+    expect(foldUserRoles([{ userId: ALICE, trustId: null, createdAt: EARLIER }]).get(ALICE)).toEqual({ global: true, trustScoped: 0 });
   });
 });
 
@@ -150,7 +278,7 @@ describe("plannedWrites", () => {
       ],
       state({ roles: [] }),
     );
-    expect(plannedWrites(plan)).toEqual({ roles: 3, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
-    expect(totalWrites(plannedWrites(plan))).toBe(9);
+    expect(plannedWrites(plan)).toEqual({ roles: 4, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
+    expect(totalWrites(plannedWrites(plan))).toBe(10);
   });
 });

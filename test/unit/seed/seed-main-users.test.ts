@@ -51,7 +51,7 @@ describe("seedMainUsers", () => {
       lookup: { strategy: "filter", calls: 2 },
     });
     expect(report.users).toEqual([
-      { entry: 0, email: "a***@example.org", role: "Admin", outcome: "resolved", profile: "create", grant: "grant" },
+      { entry: 0, email: "a***@example.org", role: "Admin", outcome: "resolved", profile: "create", grant: "grant", trustScopedRoles: 0 },
       { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "not_found", reason: "no Cognito account has this email" },
     ]);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
@@ -85,6 +85,20 @@ describe("seedMainUsers", () => {
       problems: ['seedMainUsers: users[1].email: must not contain a double quote (")'],
     });
     expect(exitCodeFor(error as ManifestError)).toBe(1);
+    expect(directory.calls).toEqual([]);
+    expect(db.$connect).not.toHaveBeenCalled();
+  });
+
+  it("refuses an entry whose role is held per trust, in words of its own, before any directory call", async () => {
+    const { db } = mockDatabase();
+    const directory = directoryWith();
+    const trustAdmin = { ...bob, role: "Trust Admin" } as unknown as ManifestEntry;
+    await expect(seedMainUsers(db, { users: [alice, trustAdmin], directory })).rejects.toMatchObject({
+      code: "MANIFEST_INVALID",
+      problems: [
+        "seedMainUsers: users[1].role: Trust Admin is held per trust; the seed grants global roles only (Admin, Researcher or Viewer)",
+      ],
+    });
     expect(directory.calls).toEqual([]);
     expect(db.$connect).not.toHaveBeenCalled();
   });
@@ -165,7 +179,7 @@ describe("seedMainUsers", () => {
   it("in a dry run, plans and writes nothing", async () => {
     const { db, tx } = mockDatabase();
     const report = await seedMainUsers(db, { users: [alice], directory: directoryWith(), dryRun: true });
-    expect(report.planned).toMatchObject({ roles: 3, profilesCreated: 1, userRoles: 1, seedGrants: 1 });
+    expect(report.planned).toMatchObject({ roles: 4, profilesCreated: 1, userRoles: 1, seedGrants: 1 });
     expect(report.written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
     expect(tx.userProfile.createMany).not.toHaveBeenCalled();
   });
@@ -175,7 +189,12 @@ describe("ensureUserAndRole", () => {
   it("makes sure of one user: looked up, profile created, role granted, in one transaction behind the lock", async () => {
     const { db, tx } = mockDatabase({ roles: ROLES });
     const directory = directoryWith();
-    expect(await ensureUserAndRole(db, directory, alice)).toEqual({ outcome: "resolved", profile: "create", grant: "grant" });
+    expect(await ensureUserAndRole(db, directory, alice)).toEqual({
+      outcome: "resolved",
+      profile: "create",
+      grant: "grant",
+      trustScopedRoles: 0,
+    });
     expect(directory.calls).toEqual(["lookup alice@example.org"]);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
     expect(tx.$executeRaw).toHaveBeenCalledTimes(1);
@@ -188,8 +207,58 @@ describe("ensureUserAndRole", () => {
       profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
       seedGrants: [{ userId: ALICE }],
     });
-    expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({ outcome: "resolved", profile: "unchanged", grant: "keep" });
+    expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({
+      outcome: "resolved",
+      profile: "unchanged",
+      grant: "keep",
+      trustScopedRoles: 0,
+    });
     expect(tx.userRole.createMany).not.toHaveBeenCalled();
+  });
+
+  it("says how many trust-scoped roles the user holds, and warns of a bootstrap recorded over trust-scoped roles only", async () => {
+    const trust = (n: number) => `${n}${n}${n}${n}${n}${n}${n}${n}-0000-4000-8000-000000000000`;
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
+      userRoles: [1, 2].map((n) => ({
+        userId: ALICE,
+        roleId: ROLES[3].id,
+        trustId: trust(n),
+        createdAt: new Date("2026-11-01T00:00:00Z"),
+      })),
+      seedGrants: [{ userId: ALICE, grantedAt: new Date("2026-11-02T00:00:00Z") }],
+    });
+    const logger = mock<SeedLogger>();
+    expect(await ensureUserAndRole(db, directoryWith(), alice, { logger })).toEqual({
+      outcome: "resolved",
+      profile: "unchanged",
+      grant: "keep",
+      trustScopedRoles: 2,
+      warning: "trust_only_bootstrap",
+    });
+    expect(tx.userRole.createMany).not.toHaveBeenCalled();
+    const warnings = logger.warn.mock.calls.map(([fields, message]) => ({ fields, message }));
+    expect(warnings).toEqual([
+      {
+        fields: expect.objectContaining({ entry: 0, grant: "keep", trustScopedRoles: 2, warning: "trust_only_bootstrap" }),
+        message: expect.stringMatching(
+          /^users\[0\] a\*\*\*@example\.org \(Admin\): profile unchanged; bootstrapped before, yet holds no global role, .*To give the user Admin, grant it by hand, or delete the user's seed_grant row and the next boot grants it$/,
+        ),
+      },
+    ]);
+    expect(JSON.stringify(warnings)).not.toContain(trust(1));
+  });
+
+  it("refuses a per-trust role before any directory call", async () => {
+    const { db } = mockDatabase();
+    const directory = directoryWith();
+    await expect(ensureUserAndRole(db, directory, { ...alice, role: "Trust Admin" } as unknown as ManifestEntry)).rejects.toMatchObject({
+      problems: [
+        "ensureUserAndRole: user.role: Trust Admin is held per trust; the seed grants global roles only (Admin, Researcher or Viewer)",
+      ],
+    });
+    expect(directory.calls).toEqual([]);
   });
 
   it("reports a user the directory cannot vouch for, with the reason, and grants nothing", async () => {
