@@ -12,18 +12,22 @@ import { randomBytes } from "node:crypto";
 
 import { afterAll, describe, expect, it } from "vitest";
 
-import { logLines, output } from "../support/commands.js";
+import { bootPackage, logLines, output } from "../support/commands.js";
 import { grants } from "../support/database-state.js";
 import { copyOfPackage, type PackageCopy } from "../support/package-copy.js";
+import { RELEASE_0_1_0 } from "../support/past-release.js";
 import { query } from "../support/postgres.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
-import { entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
+import { databaseMigratedThrough, entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
 import { freshDatabase, stack } from "../support/stack.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];
 const POOL = MANIFEST.map(({ email }) => ({ email }));
 const ADD_INDEX = ["20270101000000_profile_name_index", 'CREATE INDEX "user_profile_name_idx" ON "user_profile"("name");\n'] as const;
 const BROKEN = ["20270101000000_broken", 'ALTER TABLE "no_such_table" ADD COLUMN "x" INTEGER;\n'] as const;
+/** The package's two migrations: 0.1.0's, and the one 0.2.0 adds. */
+const INIT = RELEASE_0_1_0.lastMigration;
+const TRUST_SCOPED_ROLES = "20261204135100_trust_scoped_roles";
 
 const copies: PackageCopy[] = [];
 afterAll(async () => {
@@ -45,7 +49,7 @@ interface Boot {
 }
 
 function bootThroughDeploy(copy: PackageCopy, env: Record<string, string>): Promise<CommandResult> {
-  return runCommand("node", ["bin/deploy.js", "--wait-for-db", "5"], { cwd: copy.root, env, timeoutMs: 180_000 });
+  return bootPackage(copy.root, env);
 }
 
 /** The chain as an entrypoint runs it, without npx: the second step only if the first succeeded. */
@@ -99,17 +103,36 @@ async function bothWays(copy: PackageCopy, s: Scenario, database: () => Promise<
 const CLI_BANNER = "Prisma schema loaded from";
 
 describe("flip-db-deploy and the Prisma CLI chain, case by case", () => {
-  it("nothing to migrate: flip-db-deploy starts no CLI, and both end seeded with the history untouched", async () => {
+  it("both migrations recorded with their checksums: flip-db-deploy starts no CLI, and both end seeded with the history untouched", async () => {
     const copy = await packageWith();
     const s = await scenario(POOL, MANIFEST);
     const { viaDeploy } = await bothWays(copy, s, migratedDatabase);
     expect(viaDeploy.code, output(viaDeploy.result)).toBe(0);
     expect(output(viaDeploy.result)).not.toContain(CLI_BANNER);
     expect(logLines(viaDeploy.result).map((line) => line.msg)).toContain(
-      "all 1 migrations are applied: nothing for prisma migrate deploy to do",
+      "all 2 migrations are applied: nothing for prisma migrate deploy to do",
     );
     expect(viaDeploy.grants).toEqual(["Admin", "Viewer"]);
-    expect(viaDeploy.history).toHaveLength(1);
+    expect(viaDeploy.history.map((row) => [row.migration_name, row.finished])).toEqual([
+      [INIT, true],
+      [TRUST_SCOPED_ROLES, true],
+    ]);
+  });
+
+  it("the first migration recorded, the second pending (a 0.1.0 database): the CLI applies it, then the seed runs", async () => {
+    const copy = await packageWith();
+    const s = await scenario(POOL, MANIFEST);
+    const { viaDeploy } = await bothWays(copy, s, () => databaseMigratedThrough(INIT));
+    expect(viaDeploy.code, output(viaDeploy.result)).toBe(0);
+    expect(output(viaDeploy.result)).toContain(CLI_BANNER);
+    expect(logLines(viaDeploy.result).map((line) => line.msg)).toContain(
+      `running prisma migrate deploy (${TRUST_SCOPED_ROLES} is pending)`,
+    );
+    expect(viaDeploy.history.map((row) => [row.migration_name, row.finished])).toEqual([
+      [INIT, true],
+      [TRUST_SCOPED_ROLES, true],
+    ]);
+    expect(viaDeploy.grants).toEqual(["Admin", "Viewer"]);
   });
 
   it("a pending migration is applied, then the seed runs", async () => {
@@ -119,7 +142,8 @@ describe("flip-db-deploy and the Prisma CLI chain, case by case", () => {
     expect(viaDeploy.code, output(viaDeploy.result)).toBe(0);
     expect(logLines(viaDeploy.result).map((line) => line.msg)).toContain(`running prisma migrate deploy (${ADD_INDEX[0]} is pending)`);
     expect(viaDeploy.history.map((row) => [row.migration_name, row.finished])).toEqual([
-      ["20261128063814_init", true],
+      [INIT, true],
+      [TRUST_SCOPED_ROLES, true],
       [ADD_INDEX[0], true],
     ]);
     expect(viaDeploy.grants).toEqual(["Admin", "Viewer"]);

@@ -1,12 +1,17 @@
-import { appendFile, readdir, readFile } from "node:fs/promises";
+import { randomUUID } from "node:crypto";
+import { appendFile, readdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { output, prisma } from "../support/commands.js";
+import { listMigrationDirectories } from "../../src/migrations/shipped.js";
+import { output, prisma, ROOT } from "../support/commands.js";
 import { query } from "../support/postgres.js";
 import { scratchProject, type ScratchProject } from "../support/scratch-project.js";
 import { environmentFor, freshDatabase, stack } from "../support/stack.js";
+
+/** The migration directories the package ships, in order. */
+const shippedMigrations = () => listMigrationDirectories(path.join(ROOT, "prisma", "migrations"));
 
 type Column = { table_name: string; column_name: string; data_type: string; is_nullable: string; max_length: number | null };
 
@@ -57,6 +62,8 @@ describe("migrations through the offline schema engine", () => {
       "user_role.user_id uuid not null",
       "user_role.role_id uuid not null",
       "user_role.created_at timestamp with time zone not null",
+      "user_role.id uuid not null",
+      "user_role.trust_id uuid",
     ]);
 
     const constraints = await query<{ definition: string; table: string }>(
@@ -72,16 +79,45 @@ describe("migrations through the offline schema engine", () => {
       "seed_grant: PRIMARY KEY (user_id)",
       "user_profile: PRIMARY KEY (user_id)",
       "user_role: FOREIGN KEY (role_id) REFERENCES roles(id) ON UPDATE CASCADE ON DELETE RESTRICT",
-      "user_role: PRIMARY KEY (user_id, role_id)",
+      "user_role: PRIMARY KEY (id)",
     ]);
-    const unique = await query<{ indexdef: string }>(databaseUrl, "SELECT indexdef FROM pg_indexes WHERE indexname = 'roles_name_key'");
-    expect(unique[0]?.indexdef).toContain("UNIQUE INDEX roles_name_key ON public.roles USING btree (name)");
+    const indexes = await query<{ indexdef: string }>(
+      databaseUrl,
+      "SELECT indexdef FROM pg_indexes WHERE schemaname = 'public' AND indexname NOT LIKE '%pkey' ORDER BY indexname",
+    );
+    expect(indexes.map((index) => index.indexdef)).toEqual([
+      "CREATE UNIQUE INDEX roles_name_key ON public.roles USING btree (name)",
+      "CREATE UNIQUE INDEX uq_user_role_global ON public.user_role USING btree (user_id, role_id) WHERE (trust_id IS NULL)",
+      "CREATE UNIQUE INDEX uq_user_role_per_trust ON public.user_role USING btree (user_id, role_id, trust_id) WHERE (trust_id IS NOT NULL)",
+      "CREATE INDEX user_role_trust_id_idx ON public.user_role USING btree (trust_id)",
+      "CREATE INDEX user_role_user_id_idx ON public.user_role USING btree (user_id)",
+    ]);
 
     // Server-side defaults, so rows written by other tools are valid too.
     await query(databaseUrl, "INSERT INTO user_profile (user_id, name, organisation) VALUES (gen_random_uuid(), 'n', 'o')");
     const [row] = await query<{ created_at: Date; updated_at: Date }>(databaseUrl, "SELECT created_at, updated_at FROM user_profile");
     expect(row?.created_at).toBeInstanceOf(Date);
     expect(row?.updated_at).toBeInstanceOf(Date);
+  });
+
+  it("user_role: a global role once per user, a trust-scoped one once per user and trust, and an id from the database", async () => {
+    expect((await prisma(["migrate", "deploy"], env)).code).toBe(0);
+    const [user, trust, otherTrust] = [randomUUID(), randomUUID(), randomUUID()];
+    const role = "10b64ed0-bc90-4c01-9cc3-933c704905c1";
+    await query(databaseUrl, "INSERT INTO roles (id, name, description) VALUES ($1, 'Researcher', 'r')", [role]);
+    const insert = (trustId: string | null) =>
+      query(databaseUrl, "INSERT INTO user_role (user_id, role_id, trust_id) VALUES ($1, $2, $3)", [user, role, trustId]);
+    // The same role held globally and at two trusts: three rows.
+    await insert(null);
+    await insert(trust);
+    await insert(otherTrust);
+    await expect(insert(null)).rejects.toThrow('duplicate key value violates unique constraint "uq_user_role_global"');
+    await expect(insert(trust)).rejects.toThrow('duplicate key value violates unique constraint "uq_user_role_per_trust"');
+    const rows = await query<{ id: string; trust_id: string | null }>(databaseUrl, "SELECT id, trust_id FROM user_role");
+    expect(rows).toHaveLength(3);
+    expect(new Set(rows.map((row) => row.id)).size).toBe(3);
+    // No foreign key on trust_id: trusts are the platform's table.
+    expect(rows.map((row) => row.trust_id).sort()).toEqual([null, trust, otherTrust].sort());
   });
 
   it("migrate status reports pending migrations, then an up-to-date database", async () => {
@@ -102,16 +138,20 @@ describe("migrations through the offline schema engine", () => {
     );
     expect(clean.code, output(clean)).toBe(0);
 
-    // The same comparison must fail once the schema moves without a migration.
+    // The same comparison must fail once the schema moves without a migration: a new table, or a change to
+    // user_role beside its partial unique indexes (which the schema leaves to the migration, and Prisma passes over).
     const project = await scratchProject();
     try {
-      await appendFile(project.schemaPath, "\nmodel Drift {\n  id Int @id\n}\n");
+      const schema = await readFile(project.schemaPath, "utf8");
+      await writeFile(project.schemaPath, `${schema.replace("  @@index([trustId])\n", "")}\nmodel Drift {\n  id Int @id\n}\n`);
       const drift = await prisma(
         ["migrate", "diff", "--from-migrations", project.migrationsPath, "--to-schema", project.schemaPath, "--exit-code", "--script"],
         env,
       );
       expect(drift.code, output(drift)).toBe(2);
       expect(drift.stdout).toContain('CREATE TABLE "Drift"');
+      expect(drift.stdout).toContain('DROP INDEX "user_role_trust_id_idx"');
+      expect(drift.stdout).not.toContain("uq_user_role");
     } finally {
       await project.remove();
     }
@@ -159,11 +199,13 @@ describe("migrations through the offline schema engine", () => {
       expect(created).toHaveLength(1);
       const sql = await readFile(path.join(project.migrationsPath, created[0]!, "migration.sql"), "utf8");
       expect(sql).toContain('CREATE TABLE "audit_note"');
+      // The partial unique indexes are the migration's alone: a new migration neither re-creates nor drops them.
+      expect(sql).not.toContain("uq_user_role");
       const applied = await query<{ migration_name: string }>(
         databaseUrl,
         "SELECT migration_name FROM _prisma_migrations ORDER BY started_at",
       );
-      expect(applied.map((row) => row.migration_name)).toEqual([expect.stringMatching(/_init$/), created[0]]);
+      expect(applied.map((row) => row.migration_name)).toEqual([...(await shippedMigrations()), created[0]]);
       await query(databaseUrl, "INSERT INTO audit_note (note) VALUES ('works')");
     } finally {
       await project.remove();
@@ -178,14 +220,14 @@ describe("migrations through the offline schema engine", () => {
     expect(reset.code, output(reset)).toBe(0);
     expect(await query(databaseUrl, "SELECT * FROM user_profile")).toEqual([]);
     const applied = await query<{ count: string }>(databaseUrl, "SELECT count(*) FROM _prisma_migrations WHERE finished_at IS NOT NULL");
-    expect(applied[0]?.count).toBe("1");
+    expect(applied[0]?.count).toBe(String((await shippedMigrations()).length));
   });
 
-  it("two migrate deploy processes at once apply the migration once, and both succeed", async () => {
+  it("two migrate deploy processes at once apply each migration once, and both succeed", async () => {
     const results = await Promise.all([prisma(["migrate", "deploy"], env), prisma(["migrate", "deploy"], env)]);
     for (const result of results) expect(result.code, output(result)).toBe(0);
     const applied = await query<{ count: string }>(databaseUrl, "SELECT count(*) FROM _prisma_migrations");
-    expect(applied[0]?.count).toBe("1");
+    expect(applied[0]?.count).toBe(String((await shippedMigrations()).length));
   });
 
   it("migrate deploy creates a database that does not exist yet", async () => {

@@ -56,7 +56,9 @@ try {
   }
   // @ts-expect-error: a role the package does not know is a type error, not a runtime surprise.
   const wrongRole: ManifestEntry = { email: "x@example.org", name: "X", organisation: "Y", role: "Superuser" };
-  console.log(JSON.stringify({ counts: report.counts, written: report.written, grace, refused, roles: ROLES.map((role) => role.name), wrongRole: wrongRole.role }));
+  // @ts-expect-error: a per-trust role is not a role the seed grants.
+  const trustRole: ManifestEntry = { email: "x@example.org", name: "X", organisation: "Y", role: "Trust Admin" };
+  console.log(JSON.stringify({ counts: report.counts, written: report.written, grace, refused, roles: ROLES.map((role) => role.name), wrongRole: wrongRole.role, trustRole: trustRole.role }));
 } finally {
   directory.close();
   await db.$disconnect();
@@ -135,11 +137,12 @@ describe("the packed library", () => {
     const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
     expect(result).toEqual({
       counts: { resolved: 1, not_found: 1, ineligible: 0, ambiguous: 0, transient: 0 },
-      written: { roles: 3, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
-      grace: { outcome: "resolved", profile: "create", grant: "grant" },
+      written: { roles: 4, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
+      grace: { outcome: "resolved", profile: "create", grant: "grant", trustScopedRoles: 0 },
       refused: ['ensureUserAndRole: user.email: must not contain a double quote (")'],
-      roles: ["Admin", "Researcher", "Viewer"],
+      roles: ["Admin", "Researcher", "Viewer", "Trust Admin"],
       wrongRole: "Superuser",
+      trustRole: "Trust Admin",
     });
     const [adaSub, graceSub] = s.subs as [string, string];
     expect(await grants(s.databaseUrl)).toEqual(

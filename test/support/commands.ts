@@ -37,6 +37,21 @@ export function seedDirectly(
 }
 
 /**
+ * One boot of the package at `root` (this checkout, a copy, a past release):
+ * `node bin/deploy.js --wait-for-db 10`, as a container's entrypoint runs it,
+ * with `seedArgs` after `--`.
+ */
+export function bootPackage(
+  root: string,
+  env: Record<string, string | undefined>,
+  seedArgs: readonly string[] = [],
+  timeoutMs = 240_000,
+): Promise<CommandResult> {
+  const args = ["bin/deploy.js", "--wait-for-db", "10", ...(seedArgs.length > 0 ? ["--", ...seedArgs] : [])];
+  return runCommand("node", args, { cwd: root, env, timeoutMs });
+}
+
+/**
  * This process' PATH without any node_modules/.bin: what a container's
  * entrypoint or a plain `node bin/…` gets, where npm and npx would add them.
  */

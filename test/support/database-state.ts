@@ -15,7 +15,7 @@ export async function rowVersions(databaseUrl: string): Promise<string[]> {
     databaseUrl,
     `SELECT 'roles:' || id || ':' || xmin AS row FROM roles
      UNION ALL SELECT 'user_profile:' || user_id || ':' || xmin FROM user_profile
-     UNION ALL SELECT 'user_role:' || user_id || '/' || role_id || ':' || xmin FROM user_role
+     UNION ALL SELECT 'user_role:' || id || ':' || xmin FROM user_role
      UNION ALL SELECT 'seed_grant:' || user_id || ':' || xmin FROM seed_grant
      ORDER BY 1`,
   );
@@ -42,10 +42,27 @@ export interface Grant {
   role: string;
 }
 
+/** The global roles held (`user_role` rows without a trust): what the seed grants. */
 export async function grants(databaseUrl: string): Promise<Grant[]> {
   return query<Grant & Record<string, unknown>>(
     databaseUrl,
-    "SELECT ur.user_id, r.name AS role FROM user_role ur JOIN roles r ON r.id = ur.role_id ORDER BY ur.user_id, r.name",
+    "SELECT ur.user_id, r.name AS role FROM user_role ur JOIN roles r ON r.id = ur.role_id WHERE ur.trust_id IS NULL ORDER BY ur.user_id, r.name",
+  );
+}
+
+export interface TrustScopedRole extends Grant {
+  id: string;
+  trust_id: string;
+  /** The id of the transaction that last wrote the row. */
+  xmin: string;
+}
+
+/** The trust-scoped roles held (`user_role` rows with a trust), with their row versions. */
+export async function trustScopedRoles(databaseUrl: string): Promise<TrustScopedRole[]> {
+  return query<TrustScopedRole & Record<string, unknown>>(
+    databaseUrl,
+    `SELECT ur.id, ur.user_id, r.name AS role, ur.trust_id, ur.xmin::text AS xmin FROM user_role ur JOIN roles r ON r.id = ur.role_id
+      WHERE ur.trust_id IS NOT NULL ORDER BY ur.id`,
   );
 }
 
@@ -71,7 +88,7 @@ export async function tableContents(
   return {
     roles: await column("SELECT id || ' ' || name || ' ' || description AS v FROM roles ORDER BY 1"),
     profiles: await column("SELECT user_id || ' ' || name || ' ' || organisation AS v FROM user_profile ORDER BY 1"),
-    userRoles: await column("SELECT user_id || ' ' || role_id AS v FROM user_role ORDER BY 1"),
+    userRoles: await column("SELECT user_id || ' ' || role_id || ' ' || coalesce(trust_id::text, 'global') AS v FROM user_role ORDER BY 1"),
     seedGrants: await column("SELECT user_id || ' ' || role_id AS v FROM seed_grant ORDER BY 1"),
   };
 }

@@ -17,9 +17,15 @@ export interface Release {
   version: string;
   /** The commit of `main` the release was cut from (tagged `v<version>`). */
   commit: string;
+  /** The last migration it ships: a database it migrated holds the migrations up to this one. */
+  lastMigration: string;
 }
 
-export const RELEASE_0_1_0: Release = { version: "0.1.0", commit: "aa800b460866a191ed860e5b4e8e3e0c303643f3" };
+export const RELEASE_0_1_0: Release = {
+  version: "0.1.0",
+  commit: "aa800b460866a191ed860e5b4e8e3e0c303643f3",
+  lastMigration: "20261128063814_init",
+};
 
 /** Written last, inside the staging directory before it is renamed into place: its presence means a whole install. */
 const INSTALLED_MARK = ".installed";

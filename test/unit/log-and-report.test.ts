@@ -1,9 +1,10 @@
 import { Writable } from "node:stream";
 
 import { describe, expect, it } from "vitest";
+import { mock } from "vitest-mock-extended";
 
-import { countOutcomes } from "../../src/seed/report.js";
-import { createLogger, createScrubber, redactEmail, secretsFromEnvironment } from "../../src/shared/logging.js";
+import { countOutcomes, logUser, type UserReport } from "../../src/seed/report.js";
+import { createLogger, createScrubber, redactEmail, secretsFromEnvironment, type SeedLogger } from "../../src/shared/logging.js";
 
 describe("redactEmail", () => {
   it.each([
@@ -79,5 +80,58 @@ describe("the scrubber", () => {
     logger.warn({ reason: "x" }, "users[1] b***@example.org (Viewer): skipped with SESSION-TOKEN-SENTINEL");
     expect(written).toMatch(/WARN.*users\[1\] b\*\*\*@example\.org \(Viewer\): skipped with \[redacted\]/);
     expect(() => JSON.parse(written) as unknown).toThrow();
+  });
+});
+
+describe("logUser", () => {
+  const resolved: UserReport = {
+    entry: 2,
+    email: "a***@example.org",
+    role: "Researcher",
+    outcome: "resolved",
+    profile: "unchanged",
+    grant: "grant",
+    trustScopedRoles: 0,
+  };
+  const linesOf = (user: UserReport) => {
+    const logger = mock<SeedLogger>();
+    logUser(logger, user);
+    return { info: logger.info.mock.calls, warn: logger.warn.mock.calls };
+  };
+
+  it("names the trust-scoped roles a user holds only when there are some, and always carries the count", () => {
+    expect(linesOf(resolved).info).toEqual([
+      [
+        {
+          entry: 2,
+          email: "a***@example.org",
+          role: "Researcher",
+          outcome: "resolved",
+          profile: "unchanged",
+          grant: "grant",
+          trustScopedRoles: 0,
+        },
+        "users[2] a***@example.org (Researcher): profile unchanged, role granted",
+      ],
+    ]);
+    expect(linesOf({ ...resolved, trustScopedRoles: 1 }).info[0]?.[1]).toBe(
+      "users[2] a***@example.org (Researcher): profile unchanged, role granted; holds 1 trust-scoped role",
+    );
+    expect(linesOf({ ...resolved, grant: "adopt", trustScopedRoles: 3 }).info[0]?.[1]).toBe(
+      "users[2] a***@example.org (Researcher): profile unchanged, already holds a global role; bootstrap recorded; holds 3 trust-scoped roles",
+    );
+  });
+
+  it("a bootstrap recorded over trust-scoped roles only is a warning that says what to do", () => {
+    const { info, warn } = linesOf({ ...resolved, grant: "keep", trustScopedRoles: 1, warning: "trust_only_bootstrap" });
+    expect(info).toEqual([]);
+    expect(warn).toHaveLength(1);
+    expect(warn[0]?.[0]).toMatchObject({ entry: 2, grant: "keep", trustScopedRoles: 1, warning: "trust_only_bootstrap" });
+    expect(warn[0]?.[1]).toBe(
+      "users[2] a***@example.org (Researcher): profile unchanged; bootstrapped before, yet holds no global role, only " +
+        "trust-scoped roles older than that record: a 0.1.0 replica may have taken those for a platform role and recorded " +
+        "the bootstrap without granting one, or an admin removed the role since; nothing granted. To give the user " +
+        "Researcher, grant it by hand, or delete the user's seed_grant row and the next boot grants it",
+    );
   });
 });
