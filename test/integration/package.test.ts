@@ -104,7 +104,15 @@ describe("the packed library", () => {
     ];
     const shipped = files.map((file) => file.path);
     expect(shipped).toEqual(
-      expect.arrayContaining(["dist/src/index.js", "dist/src/index.d.ts", "dist/src/generated/prisma/client.js", "bin/deploy.js"]),
+      expect.arrayContaining([
+        "dist/src/index.js",
+        "dist/src/index.d.ts",
+        "dist/src/generated/prisma/client.js",
+        "bin/deploy.js",
+        // The upgrade notes travel with the package an operator deploys.
+        "CHANGELOG.md",
+        "docs/upgrading.md",
+      ]),
     );
     expect(
       shipped.filter(
