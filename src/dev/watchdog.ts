@@ -7,17 +7,10 @@
  */
 import { rmSync } from "node:fs";
 
+import { isAlive as alive } from "./process-alive.js";
+
 const POLL_MS = 500;
 const GRACE_MS = 5_000;
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
-}
 
 function signal(pid: number, name: NodeJS.Signals): void {
   try {

@@ -7,21 +7,13 @@ import { createInterface } from "node:readline";
 
 import { describe, expect, it } from "vitest";
 
+import { isAlive as alive } from "../../src/dev/process-alive.js";
 import { ROOT } from "../support/commands.js";
 import { runCommand } from "../support/run-command.js";
 
 interface StackReport {
   pids: number[];
   directories: string[];
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Waits until none of `pids` runs and none of `directories` exists; returns how long that took. */

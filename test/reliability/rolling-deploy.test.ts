@@ -81,14 +81,17 @@ describe("a rolling deploy: 0.1.0 and this release booting side by side", () => 
 describe("the rollout window: a 0.1.0 replica and a user whose only role is trust-scoped", () => {
   const tess = USERS.tess;
   const manifest = [...SEEDED_BY_0_1_0, tess];
+  /** An upgraded database in which the platform has made tess a Trust Admin, before the seed knows her. */
+  async function tessMadeTrustAdmin() {
+    const databaseUrl = await platform.upgradedDatabase();
+    await platform.makeTrustAdmin(databaseUrl, tess.email);
+    return { databaseUrl, env: await platform.environment(databaseUrl, manifest), trustRows: await trustScopedRoles(databaseUrl) };
+  }
   const tessWarnings = (result: CommandResult) =>
     logLines(result).filter((line) => line.level === "warn" && line.entry === 3 && line.warning === "trust_only_bootstrap");
 
   it("0.1.0 boots first and records a bootstrap, granting nothing; this release keeps it, warns once a boot, and grants once the record is deleted", async (context) => {
-    const databaseUrl = await platform.upgradedDatabase();
-    await platform.makeTrustAdmin(databaseUrl, tess.email);
-    const env = await platform.environment(databaseUrl, manifest);
-    const trustRows = await trustScopedRoles(databaseUrl);
+    const { databaseUrl, env, trustRows } = await tessMadeTrustAdmin();
 
     // 0.1.0 counts the trust-scoped row as "has a role": it records the bootstrap (an adoption) and grants nothing.
     expect((await checked(context, platform.bootOld(env), env)).code).toBe(0);
@@ -119,10 +122,7 @@ describe("the rollout window: a 0.1.0 replica and a user whose only role is trus
   });
 
   it("this release boots first: it grants the global role; 0.1.0 then leaves everything as it is", async (context) => {
-    const databaseUrl = await platform.upgradedDatabase();
-    await platform.makeTrustAdmin(databaseUrl, tess.email);
-    const env = await platform.environment(databaseUrl, manifest);
-    const trustRows = await trustScopedRoles(databaseUrl);
+    const { databaseUrl, env, trustRows } = await tessMadeTrustAdmin();
 
     expect((await checked(context, platform.bootNew(env), env)).code).toBe(0);
     expect(await platform.globalRoles(databaseUrl, tess.email)).toEqual(["Researcher"]);

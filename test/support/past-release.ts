@@ -10,6 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
+import { isAlive } from "../../src/dev/process-alive.js";
 import { ROOT } from "./commands.js";
 import { runCommand, type CommandResult } from "./run-command.js";
 
@@ -72,15 +73,6 @@ async function build(release: Release, staging: string): Promise<void> {
   });
   if (installed.code !== 0) throw failed(`npm ci of ${release.version}`, installed);
   await writeFile(path.join(staging, INSTALLED_MARK), `${release.commit}\n`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === "EPERM";
-  }
 }
 
 /**

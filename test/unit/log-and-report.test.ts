@@ -100,20 +100,8 @@ describe("logUser", () => {
   };
 
   it("names the trust-scoped roles a user holds only when there are some, and always carries the count", () => {
-    expect(linesOf(resolved).info).toEqual([
-      [
-        {
-          entry: 2,
-          email: "a***@example.org",
-          role: "Researcher",
-          outcome: "resolved",
-          profile: "unchanged",
-          grant: "grant",
-          trustScopedRoles: 0,
-        },
-        "users[2] a***@example.org (Researcher): profile unchanged, role granted",
-      ],
-    ]);
+    // The fields: the user's report entry, as it is.
+    expect(linesOf(resolved).info).toEqual([[{ ...resolved }, "users[2] a***@example.org (Researcher): profile unchanged, role granted"]]);
     expect(linesOf({ ...resolved, trustScopedRoles: 1 }).info[0]?.[1]).toBe(
       "users[2] a***@example.org (Researcher): profile unchanged, role granted; holds 1 trust-scoped role",
     );
