@@ -55,11 +55,14 @@ export interface HeldRoles {
   firstTrustScopedAt?: Date;
 }
 
+/** A user without `user_role` rows. */
+export const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
+
 /** `user_role` rows folded per user; a user without rows is absent. */
 export function foldUserRoles(rows: readonly UserRoleRow[]): Map<string, HeldRoles> {
   const held = new Map<string, HeldRoles>();
   for (const { userId, trustId, createdAt } of rows) {
-    const user = held.get(userId) ?? { global: false, trustScoped: 0 };
+    const user = held.get(userId) ?? { ...HOLDS_NOTHING };
     if (trustId === null) user.global = true;
     else {
       user.trustScoped += 1;
@@ -207,7 +210,7 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
       plan.profileUpdates.push({ ...row, changes });
     }
 
-    const held = state.heldRoles.get(userId) ?? { global: false, trustScoped: 0 };
+    const held = state.heldRoles.get(userId) ?? HOLDS_NOTHING;
     const { grant, warning } = decideGrant(held, state.seedGrants.get(userId));
     const grantRow = { userId, roleId: roleByName(user.role).id };
     if (grant === "grant") plan.grants.push(grantRow);
