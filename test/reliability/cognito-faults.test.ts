@@ -6,6 +6,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { ROLES } from "../../src/shared/roles.js";
 import { logLines, output } from "../support/commands.js";
 import { tableContents } from "../support/database-state.js";
 import { awsError, startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
@@ -78,11 +79,13 @@ describe("Cognito faults", () => {
     if (kind === "transient") {
       const skipped = lines.filter((line) => line.outcome === "transient").length;
       const seeded = scope === "one user" ? USERS.length - 1 : 0;
-      held = result.code === 0 && skipped === USERS.length - seeded && state.userRoles.length === seeded && state.roles.length === 3;
+      held =
+        result.code === 0 && skipped === USERS.length - seeded && state.userRoles.length === seeded && state.roles.length === ROLES.length;
       expect(result.code, output(result)).toBe(0);
       expect(skipped).toBe(USERS.length - seeded);
       expect(state.profiles).toHaveLength(seeded);
       expect(state.userRoles).toHaveLength(seeded);
+      expect(state.roles).toHaveLength(ROLES.length);
       if (scope === "one user") expect(lines).toContainEqual(expect.objectContaining({ outcome: "transient", entry: 1 }));
     } else {
       const fatal = lines.filter((line) => line.level === "fatal");

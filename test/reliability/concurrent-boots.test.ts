@@ -7,6 +7,7 @@
 import { describe, expect, it } from "vitest";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
+import { ROLES } from "../../src/shared/roles.js";
 import { output } from "../support/commands.js";
 import { tableContents } from "../support/database-state.js";
 import { entry, writeManifest } from "../support/seed-fixture.js";
@@ -46,9 +47,12 @@ describe("concurrent boots", () => {
       const single = await boot(context, { env: reference, entries: ENTRIES });
       expect(single.code, output(single)).toBe(0);
       const expected = await tableContents(reference.DATABASE_URL!);
-      // 4 resolved users (one missing, one unverified), a profile, a grant and a seed_grant each, and the 3 roles.
+      // 4 resolved users (one missing, one unverified), a profile, a grant and a seed_grant each, and the 4 fixed roles.
       expect([expected.roles.length, expected.profiles.length, expected.userRoles.length, expected.seedGrants.length]).toEqual([
-        3, 4, 4, 4,
+        ROLES.length,
+        4,
+        4,
+        4,
       ]);
 
       let held = 0;
