@@ -20,6 +20,7 @@ import { query } from "../support/postgres.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { databaseMigratedThrough, entry, migratedDatabase, scenario, type Scenario } from "../support/seed-fixture.js";
 import { freshDatabase, stack } from "../support/stack.js";
+import { TRUST_SCOPED_ROLES_MIGRATION } from "../support/upgrade-scenario.js";
 
 const MANIFEST = [entry("ada@example.org", "Admin"), entry("ben@example.org", "Viewer")];
 const POOL = MANIFEST.map(({ email }) => ({ email }));
@@ -27,7 +28,7 @@ const ADD_INDEX = ["20270101000000_profile_name_index", 'CREATE INDEX "user_prof
 const BROKEN = ["20270101000000_broken", 'ALTER TABLE "no_such_table" ADD COLUMN "x" INTEGER;\n'] as const;
 /** The package's two migrations: 0.1.0's, and the one 0.2.0 adds. */
 const INIT = RELEASE_0_1_0.lastMigration;
-const TRUST_SCOPED_ROLES = "20261204135100_trust_scoped_roles";
+const TRUST_SCOPED_ROLES = TRUST_SCOPED_ROLES_MIGRATION;
 
 const copies: PackageCopy[] = [];
 afterAll(async () => {

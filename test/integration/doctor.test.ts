@@ -8,6 +8,7 @@ import { query } from "../support/postgres.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { entry, migratedDatabase, writeManifest } from "../support/seed-fixture.js";
 import { environmentFor, freshDatabase, freshPool, stack } from "../support/stack.js";
+import { TRUST_SCOPED_ROLES_MIGRATION } from "../support/upgrade-scenario.js";
 
 const EMAIL = "alice.doctor@example.org";
 const SECRET_KEY = "SENTINEL-doctor-aws-secret-3d9f";
@@ -71,7 +72,7 @@ describe("npm run doctor against the local stack", () => {
     const lines = checklist(result);
     expect(lines.get("manifest")?.detail).toBe(`2 users in ${baseEnv.SEED_USERS_FILE} (1 Admin, 1 Viewer)`);
     expect(lines.get("database reachable")?.detail).toMatch(/^PostgreSQL \d+\.\d+ at 127\.0\.0\.1:\d+, database seed_[0-9a-f]+$/);
-    expect(lines.get("migrations")?.detail).toBe("1 of 1 applied, the latest 20261128063814_init");
+    expect(lines.get("migrations")?.detail).toBe(`2 of 2 applied, the latest ${TRUST_SCOPED_ROLES_MIGRATION}`);
     // cognito-local's EstimatedNumberOfUsers is 0 whatever the pool holds; Cognito's is an estimate anyway.
     expect(lines.get("Cognito user pool")?.detail).toMatch(
       new RegExp(`^${userPoolId} \\("pool-[0-9a-f]+"\\) in eu-west-2(, about \\d+ users?)?$`),
@@ -117,24 +118,26 @@ describe("npm run doctor against the local stack", () => {
     expect(before.code, output(before)).toBe(1);
     expect(statuses(before)).toEqual(["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS"]);
     expect(checklist(before).get("migrations")?.detail).toMatch(
-      /^no migration applied \(no _prisma_migrations table in schema public of database doctor_[0-9a-f]+\); 1 migration pending: run npx prisma migrate deploy$/,
+      /^no migration applied \(no _prisma_migrations table in schema public of database doctor_[0-9a-f]+\); 2 migrations pending: run npx prisma migrate deploy$/,
     );
 
     const deployed = await prisma(["migrate", "deploy"], env);
     expect(deployed.code, output(deployed)).toBe(0);
     const after = await doctor(env);
     expect(after.code, output(after)).toBe(0);
-    expect(checklist(after).get("migrations")?.detail).toBe("1 of 1 applied, the latest 20261128063814_init");
+    expect(checklist(after).get("migrations")?.detail).toBe(`2 of 2 applied, the latest ${TRUST_SCOPED_ROLES_MIGRATION}`);
   });
 
   it("a failed migration: names it and points to migrate resolve", async () => {
     const databaseUrl = await migratedDatabase();
-    await query(databaseUrl, "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'failed on purpose'");
+    await query(databaseUrl, "UPDATE _prisma_migrations SET finished_at = NULL, logs = 'failed on purpose' WHERE migration_name = $1", [
+      TRUST_SCOPED_ROLES_MIGRATION,
+    ]);
     const result = await doctor({ ...baseEnv, ...environmentFor(databaseUrl, userPoolId), AWS_SECRET_ACCESS_KEY: SECRET_KEY });
     expect(result.code, output(result)).toBe(1);
     expect(statuses(result)).toEqual(["PASS", "PASS", "PASS", "FAIL", "PASS", "PASS"]);
     expect(checklist(result).get("migrations")?.detail).toMatch(
-      /^20261128063814_init failed to apply: .* npx prisma migrate resolve --rolled-back 20261128063814_init and npx prisma migrate deploy/,
+      /^20261204135100_trust_scoped_roles failed to apply: .* npx prisma migrate resolve --rolled-back 20261204135100_trust_scoped_roles and npx prisma migrate deploy/,
     );
   });
 

@@ -65,7 +65,7 @@ describe("the seed through the real CLI", () => {
     const s = await scenario(POOL, MANIFEST);
     expect((await seedThroughPrisma(s.env)).code).toBe(0);
     const before = await rowVersions(s.databaseUrl);
-    expect(before).toHaveLength(3 + 3 * 3);
+    expect(before).toHaveLength(ROLES.length + 3 * 3);
 
     const again = await seedDirectly(s.env, ["--report", path.join(await mkdtemp(path.join(tmpdir(), "r-")), "report.json")]);
     expect(again.code, output(again)).toBe(0);
@@ -173,7 +173,7 @@ describe("the seed through the real CLI", () => {
     const s = await scenario(POOL, MANIFEST);
     const result = await seedThroughPrisma(s.env, ["--dry-run"]);
     expect(result.code, output(result)).toBe(0);
-    expect(logLines(result).at(-1)?.msg).toMatch(/^dry run: 3 of 3 users seeded.*; 12 rows would be written$/);
+    expect(logLines(result).at(-1)?.msg).toMatch(/^dry run: 3 of 3 users seeded.*; 13 rows would be written$/);
     expect(await rowCount(s.databaseUrl)).toBe(0);
   });
 
@@ -197,7 +197,7 @@ describe("the seed through the real CLI", () => {
     expect(lenient.code, output(lenient)).toBe(0);
     expect(logLines(lenient).filter((line) => line.outcome === "transient")).toHaveLength(3);
     // Nothing resolved, so only the roles were written.
-    expect(await rowCount(s.databaseUrl)).toBe(3);
+    expect(await rowCount(s.databaseUrl)).toBe(ROLES.length);
 
     const strict = await seedDirectly(env, ["--strict"]);
     expect(strict.code).toBe(1);
