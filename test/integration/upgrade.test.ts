@@ -4,8 +4,8 @@
  * changed roles in it (test/support/upgrade-scenario.ts); this release's
  * `flip-db-deploy` upgrades it in place, and the code can be rolled back
  * without the schema. Every boot is the real `node bin/deploy.js` of its
- * release. Old and new replicas booting side by side, and the rollout window,
- * are in test/reliability/rolling-deploy.test.ts.
+ * release. Old and new replicas booting side by side, the rollout window and
+ * the documented schema undo (minutes long) are in test/reliability/rollout.test.ts.
  */
 import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,7 +14,7 @@ import path from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
-import { logLines, output, prisma, ROOT } from "../support/commands.js";
+import { logLines, output } from "../support/commands.js";
 import { rowVersions } from "../support/database-state.js";
 import { RELEASE_0_1_0 } from "../support/past-release.js";
 import { query } from "../support/postgres.js";
@@ -123,50 +123,6 @@ describe("upgrading a 0.1.0 database", () => {
     expect(await table()).toEqual(before);
     const failed = await query(databaseUrl, "SELECT migration_name FROM _prisma_migrations WHERE finished_at IS NULL");
     expect(failed).toEqual([{ migration_name: TRUST_SCOPED_ROLES_MIGRATION }]);
-  });
-});
-
-/** The SQL block of docs/upgrading.md that undoes 0.2.0's schema change, as an operator would paste it. */
-async function undoSql(): Promise<string> {
-  const page = await readFile(path.join(ROOT, "docs", "upgrading.md"), "utf8");
-  const block = /<!-- undo 0\.2\.0[^>]*-->\n```sql\n([\s\S]*?)```/.exec(page);
-  if (!block) throw new Error("docs/upgrading.md has no undo block for 0.2.0");
-  return block[1]!;
-}
-
-describe("undoing the schema change by hand (docs/upgrading.md)", () => {
-  it("returns 0.1.0's exact schema, losing only the trust-scoped rows; 0.1.0 boots on it and 0.2.0 upgrades it again", async () => {
-    const databaseUrl = await platform.upgradedDatabase();
-    await platform.makeTrustAdmin(databaseUrl, USERS.ben.email);
-    const globalRows = "SELECT user_id, role_id, created_at FROM user_role WHERE trust_id IS NULL ORDER BY user_id, role_id";
-    const kept = await query(databaseUrl, globalRows);
-    const others = async () => ({
-      profiles: await query(databaseUrl, "SELECT * FROM user_profile ORDER BY user_id"),
-      seedGrants: await query(databaseUrl, "SELECT * FROM seed_grant ORDER BY user_id"),
-    });
-    const before = await others();
-
-    await query(databaseUrl, await undoSql());
-    expect(await query(databaseUrl, "SELECT user_id, role_id, created_at FROM user_role ORDER BY user_id, role_id")).toEqual(kept);
-    expect(await others()).toEqual(before);
-    // 0.1.0's own Prisma CLI finds its schema exactly, and its history holds its one migration.
-    const diff = await prisma(
-      ["migrate", "diff", "--from-config-datasource", "--to-schema", "prisma/schema.prisma", "--exit-code"],
-      { DATABASE_URL: databaseUrl },
-      { cwd: platform.oldRelease },
-    );
-    expect(diff.code, output(diff)).toBe(0);
-    expect(await query(databaseUrl, "SELECT migration_name FROM _prisma_migrations")).toEqual([
-      { migration_name: RELEASE_0_1_0.lastMigration },
-    ]);
-
-    const env = await platform.environment(databaseUrl);
-    const old = await platform.bootOld(env);
-    expect(old.code, output(old)).toBe(0);
-    const again = await platform.bootNew(env);
-    expect(again.code, output(again)).toBe(0);
-    expect(logLines(again).map((line) => line.msg)).toContain(`running prisma migrate deploy (${TRUST_SCOPED_ROLES_MIGRATION} is pending)`);
-    expect(await query(databaseUrl, globalRows)).toEqual(kept);
   });
 });
 

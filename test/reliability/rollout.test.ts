@@ -1,8 +1,9 @@
 /**
- * A rolling deploy of this release over a platform on 0.1.0: old and new
- * replicas booting side by side against the upgraded database, and the
- * window in which a 0.1.0 replica still judges "has a role" by every
- * `user_role` row, trust-scoped ones included. The platform and its 0.1.0
+ * A rollout of this release over a platform on 0.1.0: old and new replicas
+ * booting side by side against the upgraded database; the window in which a
+ * 0.1.0 replica still judges "has a role" by every `user_role` row,
+ * trust-scoped ones included; and the undo of the schema change that
+ * docs/upgrading.md gives an operator. The platform and its 0.1.0
  * database come from test/support/upgrade-scenario.ts; every boot is the real
  * `node bin/deploy.js` of its release, as the database's non-superuser owner,
  * with sentinel secrets that no output may show.
@@ -14,10 +15,19 @@ import path from "node:path";
 import { beforeAll, describe, expect, it, type TestContext } from "vitest";
 
 import type { SeedReport } from "../../src/seed/report.js";
-import { logLines, output } from "../support/commands.js";
+import { logLines, output, prisma, ROOT } from "../support/commands.js";
 import { rowVersions, seedGrants, trustScopedRoles } from "../support/database-state.js";
+import { RELEASE_0_1_0 } from "../support/past-release.js";
+import { query } from "../support/postgres.js";
 import type { CommandResult } from "../support/run-command.js";
-import { INSTALL_TIMEOUT_MS, platformOn010, SEEDED_BY_0_1_0, USERS, type Platform } from "../support/upgrade-scenario.js";
+import {
+  INSTALL_TIMEOUT_MS,
+  platformOn010,
+  SEEDED_BY_0_1_0,
+  TRUST_SCOPED_ROLES_MIGRATION,
+  USERS,
+  type Platform,
+} from "../support/upgrade-scenario.js";
 import { count, mustBeZero, scale } from "./support/figures.js";
 import { checkOutput, emptyAppDatabase, sentinelEnvironment } from "./support/runs.js";
 
@@ -130,5 +140,49 @@ describe("the rollout window: a 0.1.0 replica and a user whose only role is trus
     expect((await checked(context, platform.bootOld(env), env)).code).toBe(0);
     expect(await rowVersions(databaseUrl)).toEqual(settled);
     expect(await trustScopedRoles(databaseUrl)).toEqual(trustRows);
+  });
+});
+
+/** The SQL block of docs/upgrading.md that undoes 0.2.0's schema change, as an operator would paste it. */
+async function undoSql(): Promise<string> {
+  const page = await readFile(path.join(ROOT, "docs", "upgrading.md"), "utf8");
+  const block = /<!-- undo 0\.2\.0[^>]*-->\n```sql\n([\s\S]*?)```/.exec(page);
+  if (!block) throw new Error("docs/upgrading.md has no undo block for 0.2.0");
+  return block[1]!;
+}
+
+describe("undoing the schema change by hand (docs/upgrading.md)", () => {
+  it("returns 0.1.0's exact schema, losing only the trust-scoped rows; 0.1.0 boots on it and 0.2.0 upgrades it again", async (context) => {
+    const databaseUrl = await platform.upgradedDatabase();
+    await platform.makeTrustAdmin(databaseUrl, USERS.ben.email);
+    const globalRows = "SELECT user_id, role_id, created_at FROM user_role WHERE trust_id IS NULL ORDER BY user_id, role_id";
+    const kept = await query(databaseUrl, globalRows);
+    const others = async () => ({
+      profiles: await query(databaseUrl, "SELECT * FROM user_profile ORDER BY user_id"),
+      seedGrants: await query(databaseUrl, "SELECT * FROM seed_grant ORDER BY user_id"),
+    });
+    const before = await others();
+
+    await query(databaseUrl, await undoSql());
+    expect(await query(databaseUrl, "SELECT user_id, role_id, created_at FROM user_role ORDER BY user_id, role_id")).toEqual(kept);
+    expect(await others()).toEqual(before);
+    // 0.1.0's own Prisma CLI finds its schema exactly, and its history holds its one migration.
+    const diff = await prisma(
+      ["migrate", "diff", "--from-config-datasource", "--to-schema", "prisma/schema.prisma", "--exit-code"],
+      { DATABASE_URL: databaseUrl },
+      { cwd: platform.oldRelease },
+    );
+    expect(diff.code, output(diff)).toBe(0);
+    expect(await query(databaseUrl, "SELECT migration_name FROM _prisma_migrations")).toEqual([
+      { migration_name: RELEASE_0_1_0.lastMigration },
+    ]);
+
+    const env = await platform.environment(databaseUrl);
+    const old = await checked(context, platform.bootOld(env), env);
+    expect(old.code, output(old)).toBe(0);
+    const again = await checked(context, platform.bootNew(env), env);
+    expect(again.code, output(again)).toBe(0);
+    expect(logLines(again).map((line) => line.msg)).toContain(`running prisma migrate deploy (${TRUST_SCOPED_ROLES_MIGRATION} is pending)`);
+    expect(await query(databaseUrl, globalRows)).toEqual(kept);
   });
 });
