@@ -6,9 +6,8 @@
  * when `stop()` is called or, should the test process die first, through the
  * local stack's watchdog.
  */
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync } from "node:fs";
 import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -17,21 +16,9 @@ import { freePort } from "../../src/dev/free-port.js";
 import { startWatchdog } from "../../src/dev/local-stack.js";
 import { serverUser } from "../../src/dev/postgres-access.js";
 import { withPgClient } from "../../src/shared/postgres/client.js";
+import { findPgBouncer, PGBOUNCER_PACKAGE } from "./pgbouncer-install.js";
 
 export type PoolMode = "transaction" | "session";
-
-/** What CI installs, and what the line about tests not run tells others to install. */
-export const PGBOUNCER_PACKAGE = "pgbouncer";
-
-/** Where Debian's package puts the binary; `/usr/sbin` is not on every user's PATH. */
-const CANDIDATES = ["/usr/sbin/pgbouncer", "/usr/bin/pgbouncer", "/usr/local/sbin/pgbouncer", "/usr/local/bin/pgbouncer"];
-
-/** The pgbouncer binary, on PATH or where Debian puts it; undefined when it is not installed. */
-export function findPgBouncer(): string | undefined {
-  const onPath = spawnSync("sh", ["-c", "command -v pgbouncer"], { encoding: "utf8" }).stdout.trim();
-  if (onPath !== "") return onPath;
-  return CANDIDATES.find((candidate) => existsSync(candidate));
-}
 
 export interface PgBouncerOptions {
   /** The PostgreSQL server every database is forwarded to, on 127.0.0.1. */
@@ -39,7 +26,7 @@ export interface PgBouncerOptions {
   mode: PoolMode;
   /** Server connections per database and user (`default_pool_size`). */
   poolSize: number;
-  /** The roles that may log in through it, with their passwords (PgBouncer's auth_file). */
+  /** The roles that may log in through it, with their passwords (PgBouncer's auth_file); the first may also read its statistics. */
   users: ReadonlyArray<{ name: string; password: string }>;
 }
 
@@ -49,6 +36,8 @@ export interface PgBouncer {
   pid: number;
   /** `databaseUrl` (a URL on the PostgreSQL server) through this pooler: the same URL on the pooler's port. */
   url(databaseUrl: string): string;
+  /** How many transactions PgBouncer has passed to `database` so far (its SHOW STATS). */
+  transactions(database: string): Promise<number>;
   stop(): Promise<void>;
 }
 
@@ -71,6 +60,7 @@ listen_port = ${port}
 unix_socket_dir =
 auth_type = scram-sha-256
 auth_file = ${path.join(directory, "userlist.txt")}
+stats_users = ${options.users[0]?.name ?? ""}
 pool_mode = ${options.mode}
 default_pool_size = ${options.poolSize}
 min_pool_size = 0
@@ -140,6 +130,15 @@ export async function startPgBouncer(options: PgBouncerOptions): Promise<PgBounc
       const url = new URL(databaseUrl);
       url.port = String(port);
       return url.toString();
+    },
+    async transactions(database) {
+      const user = options.users[0]!;
+      const console = `postgresql://${encodeURIComponent(user.name)}:${encodeURIComponent(user.password)}@127.0.0.1:${port}/pgbouncer`;
+      // The admin console speaks the simple query protocol only: a query without parameters.
+      const { rows } = await withPgClient({ url: console }, (client) =>
+        client.query<{ database: string; total_xact_count: string }>("SHOW STATS"),
+      );
+      return Number(rows.find((row) => row.database === database)?.total_xact_count ?? 0);
     },
     stop: () =>
       (stopping ??= (async () => {
