@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { defineConfig } from "vitest/config";
 
 import NotRunReporter from "./test/support/not-run-reporter.js";
-import { findPgBouncer, pgBouncerRequired, PGBOUNCER_TESTS, pgBouncerTestFiles } from "./test/support/pgbouncer-install.js";
+import { findPgBouncer, PGBOUNCER_TESTS, pgBouncerRequired, pgBouncerTestFiles } from "./test/support/pgbouncer-install.js";
 
 /** `npm run test:reliability` sets this; `npm test` runs the same suites in a quicker setting. */
 const FULL_RELIABILITY = process.env.FLIP_DB_RELIABILITY === "full";
