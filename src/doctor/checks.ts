@@ -9,7 +9,13 @@ import type { ManifestEntry } from "../manifest/index.js";
 import { ManifestError } from "../manifest/ManifestError.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 import { ConfigError } from "../shared/config/ConfigError.js";
-import { DEFAULT_USERS_FILE, migrationUrl, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
+import {
+  DEFAULT_USERS_FILE,
+  migrationUrl,
+  readEnvironment,
+  type MigrationUrlVariable,
+  type SeedEnvironment,
+} from "../shared/config/environment.js";
 import { errorCode } from "../shared/errors.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
@@ -43,7 +49,7 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 export interface DatabaseTarget {
   url: string;
   /** The variable the URL came from, for messages. */
-  variable: "DATABASE_URL" | "DIRECT_URL";
+  variable: MigrationUrlVariable;
   /** `host:port`, for messages; never holds credentials. */
   location: string;
   database: string;

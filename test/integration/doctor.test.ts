@@ -2,6 +2,7 @@ import path from "node:path";
 
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 
+import { CHECK_NAMES } from "../../src/doctor/checks.js";
 import { output, prisma, ROOT } from "../support/commands.js";
 import { awsError, startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
@@ -12,15 +13,7 @@ import { environmentFor, freshDatabase, freshPool, stack } from "../support/stac
 const EMAIL = "alice.doctor@example.org";
 const SECRET_KEY = "SENTINEL-doctor-aws-secret-3d9f";
 const SESSION_TOKEN = "SENTINEL-doctor-aws-session-8c1e";
-const CHECKS = [
-  "configuration",
-  "manifest",
-  "database reachable",
-  "direct connection",
-  "migrations",
-  "Cognito user pool",
-  "Cognito lookups",
-];
+const CHECKS: readonly string[] = CHECK_NAMES;
 
 /** The doctor as an operator runs it: a subprocess of `bin/doctor.js` with its own environment. */
 function doctor(env: Record<string, string | undefined>, args: readonly string[] = []): Promise<CommandResult> {

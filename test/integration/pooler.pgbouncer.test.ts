@@ -6,7 +6,10 @@
  * included. The replicas booting at once and the crashes are in
  * test/reliability/pooler.pgbouncer.test.ts.
  */
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+
+import { probeTransactionPooler } from "../../src/shared/postgres/pooler-probe.js";
 
 import { flipDbDeploy, logLines, output, ROOT, shippedMigrationNames } from "../support/commands.js";
 import { grants, migrationHistory, tablesBySchema, withSchema } from "../support/database-state.js";
@@ -32,18 +35,55 @@ const fatalLines = (result: Awaited<ReturnType<typeof flipDbDeploy>>) =>
 
 describe("behind PgBouncer", () => {
   let transaction: PgBouncer;
+  let roundRobin: PgBouncer;
   let session: PgBouncer;
 
   beforeAll(async () => {
     const users = [{ name: "postgres", password: stack().postgresPassword }];
+    const port = stack().postgresPort;
     // A pool smaller than the replicas a platform boots at once, as the reliability suite boots them.
-    [transaction, session] = await Promise.all([
-      startPgBouncer({ postgresPort: stack().postgresPort, mode: "transaction", poolSize: 2, users }),
-      startPgBouncer({ postgresPort: stack().postgresPort, mode: "session", poolSize: 10, users }),
+    [transaction, roundRobin, session] = await Promise.all([
+      startPgBouncer({ postgresPort: port, mode: "transaction", poolSize: 2, users }),
+      startPgBouncer({ postgresPort: port, mode: "transaction", poolSize: 5, roundRobin: true, users }),
+      startPgBouncer({ postgresPort: port, mode: "session", poolSize: 10, users }),
     ]);
   });
   afterAll(async () => {
-    await Promise.all([transaction?.stop(), session?.stop()]);
+    await Promise.all([transaction?.stop(), roundRobin?.stop(), session?.stop()]);
+  });
+
+  it("the probe: a transaction pooler whether it hands out the last-used server or each in turn; never PostgreSQL or a session pooler", async () => {
+    const database = stack().postgresAdminUrl;
+    const verdict = (url: string) => probeTransactionPooler({ url, timeoutMs: 5_000, queryTimeoutMs: 5_000 });
+    // Three server connections idle in the round-robin pooler, three transactions at once having opened them: it then hands them out in turn.
+    const warm = await Promise.all(
+      [1, 2, 3].map(async () => {
+        const client = new pg.Client({ connectionString: roundRobin.url(database) });
+        await client.connect();
+        await client.query("BEGIN");
+        return client;
+      }),
+    );
+    const opened = await Promise.all(
+      warm.map(async (client) => (await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid")).rows[0]!.pid),
+    );
+    expect(new Set(opened).size).toBe(3);
+    for (const client of warm) await client.query("COMMIT").then(() => client.end());
+    // Five times each: a verdict that depended on luck would show.
+    for (let i = 0; i < 5; i++) {
+      expect(await verdict(transaction.url(database))).toEqual({
+        transactionPooler: true,
+        evidence: expect.stringMatching(/^two connections open at once shared PostgreSQL session \d+$/) as unknown,
+      });
+      expect(await verdict(roundRobin.url(database))).toEqual({
+        transactionPooler: true,
+        evidence: expect.stringMatching(
+          /^(one connection's statements ran in PostgreSQL sessions \d+ and \d+|two connections open at once shared PostgreSQL session \d+)$/,
+        ) as unknown,
+      });
+      expect(await verdict(session.url(database))).toEqual({ transactionPooler: false });
+      expect(await verdict(database)).toEqual({ transactionPooler: false });
+    }
   });
 
   it("transaction mode, nothing to migrate: boots as before, seeding through the pooler, with no probe", async () => {

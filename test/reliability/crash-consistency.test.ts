@@ -50,23 +50,19 @@ describe("crash consistency", () => {
       let afterExit = 0;
       for (let i = 0; i < KILLS; i++) {
         const databaseUrl = await bench.cloneOfPrevious();
-        const run = startSeed(databaseUrl);
-        // Strike at a random moment of the transaction, once the server shows it open.
-        await openTransaction(new URL(databaseUrl).pathname.slice(1), run.exited);
-        await new Promise((resolve) => setTimeout(resolve, Math.random() * bench.transactionMs * STRIKE_WINDOW));
-        if (!run.kill()) afterExit += 1;
-        await run.exited;
+        const { killed, result } = await bench.strike(startSeed(databaseUrl), databaseUrl);
+        if (!killed) afterExit += 1;
         checkOutput(
           context,
-          await run.result(),
+          result,
           bench.entries.map((e) => e.email),
         );
 
-        const state = await tableContents(databaseUrl);
-        const wasPrevious = sameState(state, bench.previous);
-        const wasNew = sameState(state, bench.expected);
+        const left = await bench.stateOf(databaseUrl);
+        const wasPrevious = left === "previous";
+        const wasNew = left === "new";
         if (wasPrevious) beforeCommit += 1;
-        if (!wasPrevious && !wasNew) mixes += 1;
+        if (left === "mix") mixes += 1;
 
         const next = await seed(context, { env: bench.env(databaseUrl), entries: bench.entries });
         const converged = next.code === 0 && sameState(await tableContents(databaseUrl), bench.expected);

@@ -26,6 +26,8 @@ export interface PgBouncerOptions {
   mode: PoolMode;
   /** Server connections per database and user (`default_pool_size`). */
   poolSize: number;
+  /** `server_round_robin`: hand idle server connections out in turn instead of the last-used first (PgBouncer's default). */
+  roundRobin?: boolean;
   /** The roles that may log in through it, with their passwords (PgBouncer's auth_file); the first may also read its statistics. */
   users: ReadonlyArray<{ name: string; password: string }>;
 }
@@ -67,7 +69,7 @@ min_pool_size = 0
 reserve_pool_size = 0
 max_client_conn = 500
 max_db_connections = 0
-server_round_robin = 0
+server_round_robin = ${options.roundRobin === true ? 1 : 0}
 `;
 }
 

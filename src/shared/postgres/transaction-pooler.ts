@@ -20,6 +20,7 @@
  * one session for the probe's few statements (by chance under other load, or
  * by design, as RDS Proxy pins a client that changes a setting) is not seen.
  */
+import type { MigrationUrlVariable } from "../config/environment.js";
 
 /** Which of the probe's two connections, open at once, made a reading. */
 export type ProbeConnection = "first" | "second";
@@ -60,7 +61,7 @@ export function judgeSessions(token: string, readings: readonly SessionReading[]
 }
 
 /** The one line deploy and the doctor say when migrations would go through a transaction pooler. */
-export function transactionPoolerProblem(variable: "DATABASE_URL" | "DIRECT_URL", location: string, evidence: string): string {
+export function transactionPoolerProblem(variable: MigrationUrlVariable, location: string, evidence: string): string {
   const fix =
     variable === "DIRECT_URL"
       ? "point DIRECT_URL at PostgreSQL itself"

@@ -131,6 +131,13 @@ export interface StrikeBench {
   transactionMs: number;
   /** A new database holding the previous state, owned by the sentinel role; its URL. */
   cloneOfPrevious(): Promise<string>;
+  /**
+   * SIGKILLs `run` at a random moment of its transaction on `databaseUrl`, once
+   * the server shows it open; whether the kill found it still running, and its output.
+   */
+  strike(run: Killable, databaseUrl: string): Promise<{ killed: boolean; result: CommandResult }>;
+  /** What `databaseUrl` holds: the whole previous state, the whole new one, or a mix. */
+  stateOf(databaseUrl: string): Promise<"previous" | "new" | "mix">;
   stop(): Promise<void>;
 }
 
@@ -185,7 +192,26 @@ export async function prepareStrikes(
     expect(expected.profiles).toHaveLength(users);
     expect(previous.profiles).toHaveLength(Math.floor((users * 2) / 3));
     console.log(`${label}: ${users} users; the transaction applying the new manifest stays open ${Math.round(transactionMs)} ms`);
-    return { entries: manifest("new", users), env, previous, expected, transactionMs, cloneOfPrevious, stop: () => cognito.stop() };
+    return {
+      entries: manifest("new", users),
+      env,
+      previous,
+      expected,
+      transactionMs,
+      cloneOfPrevious,
+      async strike(strikeRun, databaseUrl) {
+        await openTransaction(new URL(databaseUrl).pathname.slice(1), strikeRun.exited);
+        await new Promise((resolve) => setTimeout(resolve, Math.random() * transactionMs * STRIKE_WINDOW));
+        const killed = strikeRun.kill();
+        await strikeRun.exited;
+        return { killed, result: await strikeRun.result() };
+      },
+      async stateOf(databaseUrl) {
+        const state = await tableContents(databaseUrl);
+        return sameState(state, previous) ? "previous" : sameState(state, expected) ? "new" : "mix";
+      },
+      stop: () => cognito.stop(),
+    };
   } catch (error) {
     await cognito.stop();
     throw error;
