@@ -36,7 +36,11 @@ export default defineConfig({
   // Read directly, not through env(): env() throws when the variable is unset,
   // which would break `prisma generate` on a machine with no database.
   datasource: {
-    url: process.env.DATABASE_URL,
+    // Migrations go to DIRECT_URL when it is set (PostgreSQL itself, past a
+    // pooler), DATABASE_URL otherwise; empty counts as unset. The same rule as
+    // migrationUrl() in src/shared/config/environment.ts, which this file
+    // cannot import in an image without dist/.
+    url: process.env.DIRECT_URL || process.env.DATABASE_URL,
     // Optional: a database Prisma may empty and reuse as its shadow database.
     shadowDatabaseUrl: process.env.SHADOW_DATABASE_URL,
   },

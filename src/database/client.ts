@@ -1,6 +1,7 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient } from "../generated/prisma/client.js";
+import { locateDatabase } from "../shared/postgres/location.js";
 import { rememberDatabaseUrl } from "./urls.js";
 
 /** A Prisma client for flip-db's schema: what `connectDatabase` returns and the seed's functions take. */
@@ -21,16 +22,24 @@ export interface DatabaseOptions {
  * A Prisma client on one pg connection: the seed's work is one transaction,
  * so a pool would only cost start-up time. Nothing connects until the first
  * query (or `$connect()`).
+ *
+ * The URL's `?schema=` (`public` when unset) goes to the adapter, which has
+ * Prisma name every table with it: no search_path, so nothing depends on
+ * session state a transaction-mode pooler would not keep, and no startup
+ * parameter, which PgBouncer would refuse.
  */
 export function connectDatabase(url: string, options: DatabaseOptions = {}): FlipDatabase {
   const db = new PrismaClient({
-    adapter: new PrismaPg({
-      connectionString: url,
-      max: 1,
-      connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
-      // Names the seed in pg_stat_activity, unless the URL sets application_name itself.
-      fallback_application_name: SEED_APPLICATION_NAME,
-    }),
+    adapter: new PrismaPg(
+      {
+        connectionString: url,
+        max: 1,
+        connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        // Names the seed in pg_stat_activity, unless the URL sets application_name itself.
+        fallback_application_name: SEED_APPLICATION_NAME,
+      },
+      { schema: locateDatabase(url).schema },
+    ),
   });
   rememberDatabaseUrl(db, url);
   return db;

@@ -31,22 +31,23 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
 /**
  * What went wrong with the database, in one line that says what to fix, for
  * the errors this table knows; `undefined` for any other. Never holds the URL
- * or its password: only the host and port.
+ * or its password: only the host and port. `variable` names the URL's
+ * variable (the doctor also checks DIRECT_URL).
  */
-export function describeDatabaseProblem(error: unknown, databaseUrl: string | undefined): string | undefined {
+export function describeDatabaseProblem(error: unknown, databaseUrl: string | undefined, variable = "DATABASE_URL"): string | undefined {
   const { codes, messages } = describeChain(error);
   const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
   const where = describeLocation(databaseUrl);
   if (has(...UNREACHABLE, "DatabaseNotReachable", "P1001")) {
-    return `cannot reach the database at ${where}: check DATABASE_URL and that PostgreSQL is running`;
+    return `cannot reach the database at ${where}: check ${variable} and that PostgreSQL is running`;
   }
   if (has(PG.badPassword, PG.notAuthorized, "AuthenticationFailed", "P1000")) {
-    return `the database at ${where} refused the credentials in DATABASE_URL: check its user and password`;
+    return `the database at ${where} refused the credentials in ${variable}: check its user and password`;
   }
   if (has(PG.noSuchDatabase, "DatabaseDoesNotExist", "P1003")) {
-    return `the database named in DATABASE_URL does not exist at ${where}: run npx prisma migrate deploy first`;
+    return `the database named in ${variable} does not exist at ${where}: run npx prisma migrate deploy first`;
   }
   if (has("42P01", "TableDoesNotExist", "P2021")) {
     return "the seed's tables do not exist: run npx prisma migrate deploy before the seed";

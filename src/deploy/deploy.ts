@@ -7,6 +7,12 @@
  * not need: when every migration is applied already it does not start
  * Prisma's CLI at all (the check is migration-check.ts), and the seed runs in
  * this process, through the same command `prisma db seed` runs.
+ *
+ * Waiting, the check and migrating use DIRECT_URL when it is set (PostgreSQL
+ * itself, past any pooler), DATABASE_URL otherwise; the seed always uses
+ * DATABASE_URL. Before it starts Prisma's CLI, it stops if that URL goes
+ * through a transaction-mode pooler, where Prisma's session-scoped migration
+ * lock protects nothing.
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
@@ -17,11 +23,16 @@ import path from "node:path";
 import { findMigrationsDirectory } from "../migrations/shipped.js";
 import { EXIT_FATAL, EXIT_OK } from "../shared/cli/exit-codes.js";
 import { parseFlags, UsageError } from "../shared/cli/usage.js";
+import { ConfigError } from "../shared/config/ConfigError.js";
+import { migrationUrl, readDatabaseUrls, type MigrationUrlVariable } from "../shared/config/environment.js";
+import { errorCode } from "../shared/errors.js";
 import type { Logger } from "../shared/logging.js";
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
 import { locateDatabase } from "../shared/postgres/location.js";
+import { probeTransactionPooler } from "../shared/postgres/pooler-probe.js";
+import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { checkMigrations, type MigrationCheck } from "./migration-check.js";
-import { waitForDatabase } from "./wait-for-database.js";
+import { waitForDatabase, type WaitTarget } from "./wait-for-database.js";
 
 const DEFAULT_WAIT_SECONDS = 30;
 /** How the boot's own connections show in `pg_stat_activity`, unless the URL sets application_name. */
@@ -31,7 +42,8 @@ const CHECK_TIMEOUT_MS = 3_000;
 export const DEPLOY_USAGE = `Usage: flip-db-deploy [--wait-for-db <seconds>] [-- <seed flags>]
   --wait-for-db <seconds>  wait this long for PostgreSQL to accept connections (default ${DEFAULT_WAIT_SECONDS}; 0: do not wait)
   -- <seed flags>          passed to the seed, e.g. -- --strict
-Runs: prisma migrate deploy (unless every migration is applied already), then the seed.
+Runs: prisma migrate deploy (unless every migration is applied already) on DIRECT_URL, else DATABASE_URL;
+then the seed, on DATABASE_URL.
 Exit code: the seed's (0 success, 1 fatal, 2 usage); 1 when waiting or migrating fails.`;
 
 const OPTIONS = { "wait-for-db": { type: "string" }, help: { type: "boolean", short: "h" } } as const;
@@ -51,8 +63,10 @@ function parse(argv: readonly string[]): { waitSeconds: number; seedArgs: string
 
 /** Everything the boot touches, so that tests can drive its decisions without a database. */
 export interface DeployDependencies {
-  waitForDatabase(databaseUrl: string, location: string, seconds: number): Promise<void>;
-  checkMigrations(databaseUrl: string): Promise<MigrationCheck>;
+  waitForDatabase(target: MigrationTarget, seconds: number): Promise<void>;
+  checkMigrations(migrationUrl: string): Promise<MigrationCheck>;
+  /** Whether the URL goes through a transaction-mode pooler; rejects when the probe cannot run. */
+  probeTransactionPooler(migrationUrl: string): Promise<PoolerVerdict>;
   /** `prisma migrate deploy`, with this terminal as its own; resolves to its exit code. */
   migrateWithPrisma(): Promise<number>;
   /** The seed command, in this process; resolves to its exit code. */
@@ -67,20 +81,26 @@ export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, lo
     deps.output.write(`${DEPLOY_USAGE}\n`);
     return EXIT_OK;
   }
-  const databaseUrl = env.DATABASE_URL ?? "";
-  let where: string;
+  let target: MigrationTarget;
   try {
-    where = locateDatabase(databaseUrl).location;
-  } catch {
-    logger.fatal("DATABASE_URL: is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)");
+    target = migrationTarget(env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    for (const problem of error.problems) logger.fatal(problem);
     return EXIT_FATAL;
   }
-  if (waitSeconds > 0) await deps.waitForDatabase(databaseUrl, where, waitSeconds);
+  if (waitSeconds > 0) await deps.waitForDatabase(target, waitSeconds);
 
-  const check = await deps.checkMigrations(databaseUrl);
+  const check = await deps.checkMigrations(target.url);
   if (check.upToDate) {
     logger.info(`all ${check.applied} migrations are applied: nothing for prisma migrate deploy to do`);
   } else {
+    // Only a boot that migrates pays for the probe: one with nothing to migrate goes through no lock of Prisma's.
+    const pooler = await probe(target, deps, logger);
+    if (pooler.transactionPooler) {
+      logger.fatal(`${transactionPoolerProblem(target.variable, target.location, pooler.evidence)}; nothing was migrated or seeded`);
+      return EXIT_FATAL;
+    }
     logger.info(`running prisma migrate deploy (${check.reason})`);
     const migrated = await deps.migrateWithPrisma();
     if (migrated !== 0) {
@@ -93,6 +113,30 @@ export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, lo
   const code = await deps.seed(seedArgs);
   if (code !== 0) logger.fatal(`the seed failed (exit ${code}); see its lines above`);
   return code;
+}
+
+/** The URL migrations use (DIRECT_URL, else DATABASE_URL), and where it points; a ConfigError when either URL is wrong. */
+export interface MigrationTarget extends WaitTarget {
+  url: string;
+  variable: MigrationUrlVariable;
+}
+
+function migrationTarget(env: NodeJS.ProcessEnv): MigrationTarget {
+  const { url, variable } = migrationUrl(readDatabaseUrls(env));
+  return { url, variable, location: locateDatabase(url).location };
+}
+
+/**
+ * The probe's verdict; a probe that cannot run (the database is not there yet,
+ * a time-out) finds nothing, and Prisma's CLI then says what is wrong, as before.
+ */
+async function probe(target: MigrationTarget, deps: DeployDependencies, logger: Logger): Promise<PoolerVerdict> {
+  try {
+    return await deps.probeTransactionPooler(target.url);
+  } catch (error) {
+    logger.info(`could not check whether ${target.variable} goes through a transaction-mode pooler (${errorCode(error) ?? "no code"})`);
+    return { transactionPooler: false };
+  }
 }
 
 /** This package's root: where its prisma.config.ts and prisma/migrations are, from src/ or from dist/. */
@@ -111,8 +155,8 @@ async function prisma(args: string[]): Promise<number> {
 }
 
 /** The boot's short connections: a few seconds to connect and to answer, named in pg_stat_activity. */
-function connection(databaseUrl: string): PgConnection & { url: string } {
-  return { url: databaseUrl, timeoutMs: CHECK_TIMEOUT_MS, queryTimeoutMs: CHECK_TIMEOUT_MS, applicationName: DEPLOY_APPLICATION_NAME };
+function connection(url: string): PgConnection & { url: string } {
+  return { url, timeoutMs: CHECK_TIMEOUT_MS, queryTimeoutMs: CHECK_TIMEOUT_MS, applicationName: DEPLOY_APPLICATION_NAME };
 }
 
 /**
@@ -121,17 +165,18 @@ function connection(databaseUrl: string): PgConnection & { url: string } {
  */
 export function realDependencies(logger: Logger, seed: DeployDependencies["seed"]): DeployDependencies {
   return {
-    waitForDatabase: (databaseUrl, where, seconds) =>
-      waitForDatabase(where, seconds, {
+    waitForDatabase: (target, seconds) =>
+      waitForDatabase(target, seconds, {
         checkConnection: () =>
-          withPgClient(connection(databaseUrl), async (client) => {
+          withPgClient(connection(target.url), async (client) => {
             await client.query("SELECT 1");
           }),
         log: (line) => logger.info(line),
         now: () => Date.now(),
         sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
       }),
-    checkMigrations: (databaseUrl) => checkMigrations(connection(databaseUrl), findMigrationsDirectory()),
+    checkMigrations: (migrationUrl) => checkMigrations(connection(migrationUrl), findMigrationsDirectory()),
+    probeTransactionPooler: (migrationUrl) => probeTransactionPooler(connection(migrationUrl)),
     migrateWithPrisma: () => prisma(["migrate", "deploy"]),
     seed,
     output: process.stdout,

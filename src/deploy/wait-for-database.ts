@@ -21,6 +21,12 @@ export class DatabaseWaitError extends FlipDbError {
   readonly code = "DATABASE_UNAVAILABLE";
 }
 
+/** The database waited for: where it is and the variable that names it, for messages. */
+export interface WaitTarget {
+  location: string;
+  variable: string;
+}
+
 /** Errors that mean "not up yet": waiting may help. */
 const notYet = (code: string) => isUnreachable(code) || code === PG.cannotConnectNow;
 /** Errors that mean the server is up: the connection itself worked (`migrate deploy` creates a missing database). */
@@ -36,7 +42,8 @@ function codeOf(error: unknown): string {
  * yet counts: `migrate deploy` creates it), or throws DatabaseWaitError after
  * `timeoutSeconds`, or at once for a fault waiting cannot fix (credentials).
  */
-export async function waitForDatabase(location: string, timeoutSeconds: number, deps: WaitDependencies): Promise<void> {
+export async function waitForDatabase(target: WaitTarget, timeoutSeconds: number, deps: WaitDependencies): Promise<void> {
+  const { location, variable } = target;
   const started = deps.now();
   const deadline = started + timeoutSeconds * 1_000;
   let delay = 250;
@@ -51,8 +58,8 @@ export async function waitForDatabase(location: string, timeoutSeconds: number, 
       if (!isUp(code) && !notYet(code)) {
         throw new DatabaseWaitError([
           isCredentialsFault(code)
-            ? `PostgreSQL at ${location} refused the credentials in DATABASE_URL: check its user and password`
-            : `PostgreSQL at ${location} cannot be used (${code}): check DATABASE_URL`,
+            ? `PostgreSQL at ${location} refused the credentials in ${variable}: check its user and password`
+            : `PostgreSQL at ${location} cannot be used (${code}): check ${variable}`,
         ]);
       }
     }
@@ -65,7 +72,7 @@ export async function waitForDatabase(location: string, timeoutSeconds: number, 
     if (left <= 0) {
       throw new DatabaseWaitError([
         `PostgreSQL at ${location} did not accept connections within ${timeoutSeconds} s (last: ${code}): ` +
-          "check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
+          `check ${variable} and that the database is up, or wait longer with --wait-for-db <seconds>`,
       ]);
     }
     if (deps.now() - lastLog >= 5_000) {

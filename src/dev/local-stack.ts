@@ -25,7 +25,8 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-function startWatchdog(children: number[], directories: string[]): void {
+/** A detached watchdog that stops `children` and removes `directories` should this process die without doing so. */
+export function startWatchdog(children: number[], directories: string[]): void {
   const script = fileURLToPath(new URL("./watchdog.ts", import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx");
   const watchdog = spawn(process.execPath, ["--import", tsx, script, String(process.pid), children.join(","), ...directories], {

@@ -9,9 +9,16 @@ import type { ManifestEntry } from "../manifest/index.js";
 import { ManifestError } from "../manifest/ManifestError.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
 import { ConfigError } from "../shared/config/ConfigError.js";
-import { DEFAULT_USERS_FILE, readEnvironment, type SeedEnvironment } from "../shared/config/environment.js";
+import {
+  DEFAULT_USERS_FILE,
+  migrationUrl,
+  readEnvironment,
+  type MigrationUrlVariable,
+  type SeedEnvironment,
+} from "../shared/config/environment.js";
 import { errorCode } from "../shared/errors.js";
 import { locateDatabase } from "../shared/postgres/location.js";
+import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { ROLE_NAMES } from "../shared/roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
 
@@ -31,6 +38,7 @@ export const CHECK_NAMES = [
   "configuration",
   "manifest",
   "database reachable",
+  "direct connection",
   "migrations",
   "Cognito user pool",
   "Cognito lookups",
@@ -40,6 +48,8 @@ export type CheckName = (typeof CHECK_NAMES)[number];
 /** The database as the probes need it. */
 export interface DatabaseTarget {
   url: string;
+  /** The variable the URL came from, for messages. */
+  variable: MigrationUrlVariable;
   /** `host:port`, for messages; never holds credentials. */
   location: string;
   database: string;
@@ -61,6 +71,8 @@ export interface DoctorDependencies {
   loadManifest(path: string): Promise<readonly ManifestEntry[]>;
   /** Connects, runs `SELECT 1` and disconnects; rejects with the driver's error. */
   pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }>;
+  /** Whether the target goes through a transaction-mode pooler; rejects with pg's error. */
+  probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict>;
   /** Every row of `_prisma_migrations` in the target's schema; rejects with pg's error (42P01: no such table). */
   readMigrationHistory(target: DatabaseTarget): Promise<readonly MigrationRecord[]>;
   /** The names of the migration directories this package ships (prisma/migrations). */
@@ -110,17 +122,29 @@ function someProblems(problems: readonly string[]): string {
   return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
 }
 
-export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
-  const parsed = locateDatabase(config.databaseUrl);
+function target(url: string, variable: DatabaseTarget["variable"], config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+  const parsed = locateDatabase(url);
   // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
   const explicit = (env.SEED_DATABASE_CONNECT_TIMEOUT_MS ?? "") !== "";
   return {
-    url: config.databaseUrl,
+    url,
+    variable,
     location: parsed.location,
     database: parsed.database,
     schema: parsed.schema,
     connectTimeoutMs: explicit ? config.database.connectTimeoutMs : DOCTOR_CONNECT_TIMEOUT_MS,
   };
+}
+
+/** DATABASE_URL: what the seed uses. */
+export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+  return target(config.databaseUrl, "DATABASE_URL", config, env);
+}
+
+/** What migrations use: DIRECT_URL when it is set, DATABASE_URL otherwise. */
+export function migrationTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+  const { url, variable } = migrationUrl(config);
+  return target(url, variable, config, env);
 }
 
 export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
@@ -145,7 +169,8 @@ export const CHECKS: readonly Check[] = [
       try {
         const config = readEnvironment(env);
         const { location, database } = locateDatabase(config.databaseUrl);
-        return pass(`database ${database} at ${location}; user pool ${config.userPoolId} in ${config.region}`);
+        const direct = config.directUrl === undefined ? "" : ` (migrations: DIRECT_URL, ${locateDatabase(config.directUrl).location})`;
+        return pass(`database ${database} at ${location}${direct}; user pool ${config.userPoolId} in ${config.region}`);
       } catch (error) {
         if (error instanceof ConfigError) return fail(error.problems.join("; "));
         throw error;
@@ -185,11 +210,30 @@ export const CHECKS: readonly Check[] = [
     },
   },
   {
-    name: "migrations",
+    name: "direct connection",
     needs: ["configuration", "database reachable"],
     async run(context) {
+      const target = migrationTarget(configured(context), context.env);
+      let verdict: PoolerVerdict;
+      try {
+        verdict = await context.deps.probeTransactionPooler(target);
+      } catch (error) {
+        return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
+      }
+      if (verdict.transactionPooler) return fail(transactionPoolerProblem(target.variable, target.location, verdict.evidence));
+      return pass(
+        target.variable === "DIRECT_URL"
+          ? `migrations use DIRECT_URL, database ${target.database} at ${target.location}: one session per connection, no transaction-mode pooler`
+          : "migrations use DATABASE_URL (DIRECT_URL is not set): one session per connection, no transaction-mode pooler",
+      );
+    },
+  },
+  {
+    name: "migrations",
+    needs: ["configuration", "direct connection"],
+    async run(context) {
       const config = configured(context);
-      const target = databaseTarget(config, context.env);
+      const target = migrationTarget(config, context.env);
       let shipped: readonly string[];
       try {
         shipped = await context.deps.listMigrations();
@@ -201,7 +245,7 @@ export const CHECKS: readonly Check[] = [
       try {
         records = await context.deps.readMigrationHistory(target);
       } catch (error) {
-        if (errorCode(error) !== "42P01") return fail(describeDatabaseFailure(error, config.databaseUrl, target.location));
+        if (errorCode(error) !== "42P01") return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
         if (shipped.length === 0) return pass("no migrations to apply");
         return fail(
           `no migration applied (no _prisma_migrations table in schema ${target.schema} of database ${target.database}); ` +

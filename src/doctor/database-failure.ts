@@ -6,12 +6,12 @@
 import { describeDatabaseProblem, reasonLine } from "../database/errors.js";
 import { errorCode } from "../shared/errors.js";
 
-/** One line: what went wrong with the database at `location` and what to fix. Never holds the URL. */
-export function describeDatabaseFailure(error: unknown, databaseUrl: string, location: string): string {
-  const known = describeDatabaseProblem(error, databaseUrl);
+/** One line: what went wrong with the database at `location`, named by `variable`, and what to fix. Never holds the URL. */
+export function describeDatabaseFailure(error: unknown, databaseUrl: string, location: string, variable = "DATABASE_URL"): string {
+  const known = describeDatabaseProblem(error, databaseUrl, variable);
   if (known !== undefined) return known;
   const code = errorCode(error);
   const line = reasonLine(error) ?? "no message";
   const reason = code !== undefined && code !== "" ? `${code}: ${line}` : line;
-  return `the database at ${location} failed the check (${reason}): check DATABASE_URL and the server's log`;
+  return `the database at ${location} failed the check (${reason}): check ${variable} and the server's log`;
 }

@@ -11,15 +11,25 @@ import { loadManifest } from "../manifest/index.js";
 import type { MigrationRecord } from "../migrations/history.js";
 import { readHistory } from "../migrations/recorded.js";
 import { findMigrationsDirectory, listMigrationDirectories } from "../migrations/shipped.js";
-import { withPgClient } from "../shared/postgres/client.js";
+import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
+import * as poolerProbe from "../shared/postgres/pooler-probe.js";
+import type { PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
 
 /** How the doctor's connections show in `pg_stat_activity`, unless the URL sets application_name. */
 export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
 
-function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
+function connection(target: DatabaseTarget): PgConnection {
   const timeoutMs = target.connectTimeoutMs;
-  return withPgClient({ url: target.url, timeoutMs, queryTimeoutMs: timeoutMs, applicationName: DOCTOR_APPLICATION_NAME }, work);
+  return { url: target.url, timeoutMs, queryTimeoutMs: timeoutMs, applicationName: DOCTOR_APPLICATION_NAME };
+}
+
+function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => Promise<T>): Promise<T> {
+  return withPgClient(connection(target), work);
+}
+
+export function probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict> {
+  return poolerProbe.probeTransactionPooler(connection(target));
 }
 
 export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
@@ -70,6 +80,7 @@ export function realDependencies(migrationsDirectory: string = findMigrationsDir
   return {
     loadManifest,
     pingDatabase,
+    probeTransactionPooler,
     readMigrationHistory,
     listMigrations: () => listMigrationDirectories(migrationsDirectory),
     describeUserPool,

@@ -13,8 +13,8 @@ import { realDependencies } from "./probes.js";
 
 export const DOCTOR_USAGE = `Usage: npm run doctor -- [--users <file>]
   Checks what a boot needs, in order, one line per check with what to fix:
-  configuration, manifest, database reachable, migrations, Cognito user pool, Cognito lookups.
-  Reads the same environment as the seed (DATABASE_URL, AWS_REGION, AWS_COGNITO_USER_POOL_ID, ...).
+  configuration, manifest, database reachable, direct connection, migrations, Cognito user pool, Cognito lookups.
+  Reads the same environment as the seed (DATABASE_URL, DIRECT_URL, AWS_REGION, AWS_COGNITO_USER_POOL_ID, ...).
   --users <file>   the users manifest (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
 Exit codes: 0 every check passed, 1 a check failed, 2 usage error.`;
 

@@ -140,6 +140,22 @@ class MigrationAdapter implements SqlDriverAdapter {
   }
 }
 
+/**
+ * Puts each new connection's unqualified names in `schema`, as the native
+ * engine does for `?schema=`: the migrations' SQL and the engine's own
+ * `_prisma_migrations` name no schema, and would otherwise land in `public`.
+ * A statement after connecting, not the `options` startup parameter, which
+ * PgBouncer refuses. pg runs a client's queries in order, so it runs before
+ * anything the engine sends; it cannot fail for a schema that does not exist
+ * yet (the engine creates it).
+ */
+function useSchema(pool: pg.Pool, schema: string): void {
+  pool.on("connect", (client) => {
+    // A connection lost here fails the engine's own next query on it, which reports it.
+    client.query(`SET search_path TO ${quoteIdentifier(schema)}`).catch(() => {});
+  });
+}
+
 async function openAdapter(target: PostgresTarget, database?: string): Promise<PrismaPgAdapter> {
   // Discrete fields, never `connectionString`: pg lets a connection string
   // override `database`, which silently points a shadow pool at the main database.
@@ -149,6 +165,8 @@ async function openAdapter(target: PostgresTarget, database?: string): Promise<P
     Client: CatalogReadingClient,
     max: 4,
   });
+  // Without ?schema= the server's own search_path stays, as it always has.
+  if (target.schema !== undefined) useSchema(pool, target.schema);
   return new PrismaPg(pool, { schema: target.schema, disposeExternalPool: true }).connect();
 }
 

@@ -43,14 +43,21 @@ function scrubValue(value: unknown, scrub: Scrub, depth = 0): unknown {
   return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrubValue(item, scrub, depth + 1)]));
 }
 
+/** The variables that hold a database URL, its password included. */
+const DATABASE_URL_VARIABLES = ["DATABASE_URL", "DIRECT_URL"] as const;
+
 /** The secrets the seed can know of: they come from the environment. */
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
-  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.DATABASE_URL];
-  try {
-    const url = new URL(env.DATABASE_URL ?? "");
-    secrets.push(decodeURIComponent(url.password), url.password);
-  } catch {
-    // not a URL: nothing more to find in it
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN];
+  for (const variable of DATABASE_URL_VARIABLES) {
+    const value = env[variable];
+    secrets.push(value);
+    try {
+      const url = new URL(value ?? "");
+      secrets.push(decodeURIComponent(url.password), url.password);
+    } catch {
+      // not a URL: nothing more to find in it
+    }
   }
   return secrets.filter((s): s is string => typeof s === "string" && s !== "");
 }

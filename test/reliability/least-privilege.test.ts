@@ -2,17 +2,20 @@
  * Suite 7: least privilege. The IAM policy the README tells operators to
  * attach (docs/iam-policy.json) must grant exactly the Cognito actions the
  * seed sends, on one user pool, and nothing more; the actions are recorded by
- * the fault proxy (with no faults) over every run that reaches Cognito. And
- * nobody gets a role they should not have: unverified, disabled and
+ * the fault proxy (with no faults) over every run that reaches Cognito. In
+ * the database, migrations may run as the schema's owner (DIRECT_URL) while
+ * the seed runs as a role with rights on its four tables only (DATABASE_URL).
+ * And nobody gets a role they should not have: unverified, disabled and
  * ambiguous accounts are never granted, on the first boot or a later one.
  */
+import { randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
 import type { FixtureUser } from "../../src/dev/cognito.js";
-import { logLines, output, ROOT } from "../support/commands.js";
+import { flipDbDeploy, logLines, output, ROOT } from "../support/commands.js";
 import { rowVersions } from "../support/database-state.js";
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";
 import { query } from "../support/postgres.js";
@@ -20,7 +23,7 @@ import type { CommandResult } from "../support/run-command.js";
 import { entry } from "../support/seed-fixture.js";
 import { stack } from "../support/stack.js";
 import { count } from "./support/figures.js";
-import { boot, reliabilityScenario, seed, type ReliabilityScenario } from "./support/runs.js";
+import { boot, checkOutput, reliabilityScenario, seed, type ReliabilityScenario } from "./support/runs.js";
 
 const POLICY_PATH = path.join(ROOT, "docs", "iam-policy.json");
 
@@ -185,6 +188,63 @@ describe("least privilege: the actions the seed sends", () => {
     ).toEqual([]);
     // A new call must be added to the policy (and this line) on purpose.
     expect([...actionsSeen].sort()).toEqual(["cognito-idp:DescribeUserPool", "cognito-idp:ListUsers"]);
+  });
+});
+
+describe("least privilege: the database roles", () => {
+  /** The seed's tables, on which the seed's role gets SELECT, INSERT and UPDATE, and nothing else anywhere. */
+  const SEED_TABLES = ["roles", "user_profile", "user_role", "seed_grant"];
+  const SEED_ROLE_PASSWORD = "SENTINEL-seed-role-password-7e1d";
+
+  it("migrations as the schema's owner through DIRECT_URL, the seed as a role with rights on its four tables only", async (context) => {
+    const scenario = await reliabilityScenario(
+      [{ email: "lp.owner.admin@example.org" }],
+      [entry("lp.owner.admin@example.org", "Admin"), entry("lp.owner.viewer@example.org", "Viewer")],
+      { migrated: false },
+    );
+    // The owner: the sentinel role, which owns the database (and so its public schema) and runs the migrations.
+    const ownerUrl = scenario.databaseUrl;
+    const seedRole = `flip_seed_${randomBytes(4).toString("hex")}`;
+    await query(stack().postgresAdminUrl, `CREATE ROLE ${seedRole} LOGIN PASSWORD '${SEED_ROLE_PASSWORD}'`);
+    const seedUrl = new URL(ownerUrl);
+    seedUrl.username = seedRole;
+    seedUrl.password = SEED_ROLE_PASSWORD;
+    const env = { ...scenario.env, DATABASE_URL: seedUrl.toString(), DIRECT_URL: ownerUrl };
+    const emails = scenario.entries.map((e) => e.email);
+    const checked = (result: CommandResult) => {
+      checkOutput(context, result, emails, env);
+      expect(output(result)).not.toContain(SEED_ROLE_PASSWORD);
+      return result;
+    };
+
+    // Before the tables exist, the seed's role can do nothing: the boot migrates as the owner, then the seed is refused.
+    const refused = checked(await flipDbDeploy(env));
+    expect(refused.code, output(refused)).toBe(1);
+    expect(refused.stdout).toContain("running prisma migrate deploy");
+    const owners = await query<{ tableowner: string }>(ownerUrl, "SELECT DISTINCT tableowner FROM pg_tables WHERE schemaname = 'public'");
+    expect(owners).toEqual([{ tableowner: stack().appUser }]);
+
+    // The operator grants the seed's role its four tables, as the README says; the next boot seeds through it.
+    await query(ownerUrl, `GRANT SELECT, INSERT, UPDATE ON ${SEED_TABLES.join(", ")} TO ${seedRole}`);
+    const first = checked(await flipDbDeploy(env));
+    expect(first.code, output(first)).toBe(0);
+    expect(logLines(first).map((line) => line.msg)).toContainEqual(expect.stringMatching(/^all \d+ migrations are applied/));
+    expect(await query(ownerUrl, "SELECT r.name FROM user_role ur JOIN roles r ON r.id = ur.role_id")).toEqual([{ name: "Admin" }]);
+    const second = checked(await flipDbDeploy(env));
+    expect(second.code, output(second)).toBe(0);
+
+    // And that is all it may do: no migration history, no new tables, no deletes.
+    const asSeedRole = (sql: string) =>
+      query(seedUrl.toString(), sql).then(
+        () => "allowed",
+        (error: { code?: string }) => error.code,
+      );
+    expect(await asSeedRole("SELECT * FROM _prisma_migrations")).toBe("42501");
+    expect(await asSeedRole("CREATE TABLE intruder (x int)")).toBe("42501");
+    expect(await asSeedRole("DELETE FROM user_profile")).toBe("42501");
+    expect(await asSeedRole("SELECT count(*) FROM user_profile")).toBe("allowed");
+    const boots = [first, second].filter((result) => result.code === 0).length;
+    count(context, "least privilege: boots with the seed's role on its four tables only", 2, boots);
   });
 });
 

@@ -6,6 +6,7 @@
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
+import { listMigrationDirectories } from "../../src/migrations/shipped.js";
 import { runCommand, type CommandResult } from "./run-command.js";
 
 export const ROOT = fileURLToPath(new URL("../..", import.meta.url));
@@ -34,6 +35,20 @@ export function seedDirectly(
   timeoutMs = 120_000,
 ): Promise<CommandResult> {
   return runCommand("node", ["--import", "tsx", "prisma/seed.ts", ...args], { cwd: ROOT, env, timeoutMs });
+}
+
+/** `node bin/deploy.js` (flip-db-deploy) from the package root, as a container's entrypoint runs it. */
+export function flipDbDeploy(
+  env: Record<string, string | undefined>,
+  args: readonly string[] = ["--wait-for-db", "10"],
+  timeoutMs = 180_000,
+): Promise<CommandResult> {
+  return runCommand("node", ["bin/deploy.js", ...args], { cwd: ROOT, env, timeoutMs });
+}
+
+/** The seed's migrations as this package ships them: the names of prisma/migrations' directories. */
+export function shippedMigrationNames(): Promise<string[]> {
+  return listMigrationDirectories(path.join(ROOT, "prisma", "migrations"));
 }
 
 /**

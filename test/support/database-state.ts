@@ -92,3 +92,32 @@ export async function tableContents(
     seedGrants: await column("SELECT user_id || ' ' || role_id AS v FROM seed_grant ORDER BY 1"),
   };
 }
+
+/** Every table of the database, as `schema.table`, sorted: where a run put things. */
+export async function tablesBySchema(databaseUrl: string): Promise<string[]> {
+  const rows = await query<{ name: string }>(
+    databaseUrl,
+    `SELECT table_schema || '.' || table_name AS name FROM information_schema.tables
+     WHERE table_schema NOT IN ('pg_catalog', 'information_schema') ORDER BY 1`,
+  );
+  return rows.map((row) => row.name);
+}
+
+/** `_prisma_migrations` in `schema`, by name: finished (and not rolled back), and the row's version (did anything rewrite it?). */
+export async function migrationHistory(
+  databaseUrl: string,
+  schema = "public",
+): Promise<Array<{ migration_name: string; finished: boolean; xmin: string }>> {
+  return query(
+    databaseUrl,
+    `SELECT migration_name, finished_at IS NOT NULL AND rolled_back_at IS NULL AS finished, xmin::text AS xmin
+     FROM "${schema.replaceAll('"', '""')}"."_prisma_migrations" ORDER BY migration_name, started_at`,
+  );
+}
+
+/** `databaseUrl` with Prisma's `?schema=`. */
+export function withSchema(databaseUrl: string, schema: string): string {
+  const url = new URL(databaseUrl);
+  url.searchParams.set("schema", schema);
+  return url.toString();
+}

@@ -4,7 +4,7 @@ import { findReportPath, parseSeedFlags as parseFlags, SEED_USAGE as USAGE } fro
 import { exitCodeFor } from "../../src/shared/cli/exit-codes.js";
 import { UsageError } from "../../src/shared/cli/usage.js";
 import { ConfigError } from "../../src/shared/config/ConfigError.js";
-import { readEnvironment } from "../../src/shared/config/environment.js";
+import { migrationUrl, readDatabaseUrls, readEnvironment } from "../../src/shared/config/environment.js";
 
 const REQUIRED = {
   DATABASE_URL: "postgresql://flip:s3cret@db.internal:5432/flip?schema=public",
@@ -162,6 +162,58 @@ describe("readEnvironment", () => {
   it("never echoes the database password", () => {
     const problems = configProblems({ ...REQUIRED, DATABASE_URL: "mysql://flip:s3cret@db.internal/flip" });
     expect(problems.join("\n")).not.toContain("s3cret");
+  });
+
+  describe("DIRECT_URL", () => {
+    const DIRECT = "postgresql://owner:0wn3r-pw@db-primary.internal:5432/flip?schema=public";
+
+    it("is optional: without it, migrations use DATABASE_URL", () => {
+      const config = readEnvironment(REQUIRED);
+      expect(config.directUrl).toBeUndefined();
+      expect(migrationUrl(config)).toEqual({ url: REQUIRED.DATABASE_URL, variable: "DATABASE_URL" });
+      // Empty counts as unset, as for every variable.
+      expect(readEnvironment({ ...REQUIRED, DIRECT_URL: "" }).directUrl).toBeUndefined();
+    });
+
+    it("when set, is where migrations go; the seed keeps DATABASE_URL", () => {
+      const config = readEnvironment({ ...REQUIRED, DIRECT_URL: DIRECT });
+      expect(config.databaseUrl).toBe(REQUIRED.DATABASE_URL);
+      expect(config.directUrl).toBe(DIRECT);
+      expect(migrationUrl(config)).toEqual({ url: DIRECT, variable: "DIRECT_URL" });
+    });
+
+    it.each(["mysql://owner:0wn3r-pw@db/flip", "postgresql:///flip", "db-primary.internal:5432"])(
+      "is held to DATABASE_URL's rule: %j is refused in one line, without its password",
+      (value) => {
+        const problems = configProblems({ ...REQUIRED, DIRECT_URL: value });
+        expect(problems).toEqual(["DIRECT_URL: must be a postgresql:// URL with a host (or ?host=/socket/directory)"]);
+      },
+    );
+
+    it("must name the same ?schema= as DATABASE_URL (public when unset), reported beside any other problem", () => {
+      const differs = { ...REQUIRED, DIRECT_URL: "postgresql://owner@db-primary.internal/flip?schema=flip_users", AWS_REGION: "x" };
+      expect(configProblems(differs)).toEqual([
+        "AWS_REGION: must be an AWS region such as eu-west-2",
+        "DIRECT_URL: names schema flip_users but DATABASE_URL names public: give both the same ?schema=, the schema flip-db's tables live in",
+      ]);
+      expect(readEnvironment({ ...REQUIRED, DIRECT_URL: "postgresql://owner@db-primary.internal/flip" }).directUrl).toBeDefined();
+    });
+
+    it("readDatabaseUrls reads the two URLs alone, by the same rules", () => {
+      expect(readDatabaseUrls({ DATABASE_URL: REQUIRED.DATABASE_URL, DIRECT_URL: DIRECT })).toEqual({
+        databaseUrl: REQUIRED.DATABASE_URL,
+        directUrl: DIRECT,
+      });
+      expect(() => readDatabaseUrls({ DIRECT_URL: DIRECT })).toThrow(ConfigError);
+      try {
+        readDatabaseUrls({ DATABASE_URL: REQUIRED.DATABASE_URL, DIRECT_URL: "nope" });
+      } catch (error) {
+        expect((error as ConfigError).problems).toEqual([
+          "DIRECT_URL: must be a postgresql:// URL with a host (or ?host=/socket/directory)",
+        ]);
+      }
+      expect.assertions(3);
+    });
   });
 
   it("reports several malformed variables together, and exits 1", () => {

@@ -45,6 +45,13 @@ describe("the scrubber", () => {
     expect(scrubbed).toContain("key=[redacted]");
   });
 
+  it("removes DIRECT_URL's password too, raw and decoded, wherever it shows", () => {
+    const direct = createScrubber(
+      secretsFromEnvironment({ ...env, DIRECT_URL: "postgresql://owner:d1r%23ect-SENTINEL@primary:5432/flip" }),
+    );
+    expect(direct("owner's password is d1r#ect-SENTINEL, or d1r%23ect-SENTINEL in the URL")).not.toMatch(/SENTINEL/);
+  });
+
   it("removes the password of any URL, even one it was not told about", () => {
     expect(scrub("connect to postgres://other:hunter2@elsewhere/db")).toBe("connect to postgres://other:[redacted]@elsewhere/db");
   });

@@ -7,6 +7,7 @@
  */
 import { z } from "zod";
 
+import { locateDatabase } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
@@ -39,33 +40,89 @@ const boolean = (fallback: boolean) =>
     .transform((value) => value === "true")
     .default(fallback);
 
-const Environment = z.object({
+const POSTGRES_URL_RULE = "must be a postgresql:// URL with a host (or ?host=/socket/directory)";
+
+/** The two database URLs: what the seed and the library use, and what migrations use instead when it is set. */
+const DATABASE_URLS = {
   DATABASE_URL: z
     .string("is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)")
-    .refine(postgresUrl, "must be a postgresql:// URL with a host (or ?host=/socket/directory)"),
-  AWS_REGION: z
-    .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
-  AWS_COGNITO_USER_POOL_ID: z
-    .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
-    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
-  SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
-  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
-  SEED_REDACT_EMAILS: boolean(true),
-  SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
-  SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
-  SEED_COGNITO_RPS: z
-    .string()
-    .regex(/^\d+$/, "must be a whole number of requests per second")
-    .transform(Number)
-    .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
-    .default(10),
-  SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
-  SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
-});
+    .refine(postgresUrl, POSTGRES_URL_RULE),
+  DIRECT_URL: z.string().refine(postgresUrl, POSTGRES_URL_RULE).optional(),
+};
 
-export interface SeedEnvironment {
+type UrlsInput = { DATABASE_URL: string; DIRECT_URL?: string | undefined };
+
+/**
+ * Both URLs must name the same `?schema=`: Prisma's CLI migrates the one in
+ * DIRECT_URL, the seed writes to the one in DATABASE_URL. Checked only once
+ * both URLs are valid, and reported beside any other problem.
+ */
+function sameSchema(urls: UrlsInput, context: z.core.$RefinementCtx<UrlsInput>): void {
+  if (urls.DIRECT_URL === undefined) return;
+  const seeded = locateDatabase(urls.DATABASE_URL).schema;
+  const migrated = locateDatabase(urls.DIRECT_URL).schema;
+  if (seeded === migrated) return;
+  context.addIssue({
+    code: "custom",
+    path: ["DIRECT_URL"],
+    message: `names schema ${migrated} but DATABASE_URL names ${seeded}: give both the same ?schema=, the schema flip-db's tables live in`,
+  });
+}
+
+/** Runs the schema check whenever both URLs parsed, whatever else is wrong. */
+const whenUrlsParsed = {
+  when: (payload: z.core.ParsePayload) => !payload.issues.some((issue) => ["DATABASE_URL", "DIRECT_URL"].includes(String(issue.path?.[0]))),
+};
+
+const DatabaseUrls = z.object(DATABASE_URLS).superRefine(sameSchema, whenUrlsParsed);
+
+const Environment = z
+  .object({
+    ...DATABASE_URLS,
+    AWS_REGION: z
+      .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
+      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
+    AWS_COGNITO_USER_POOL_ID: z
+      .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
+      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
+    SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
+    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+    SEED_REDACT_EMAILS: boolean(true),
+    SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
+    SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+    SEED_COGNITO_RPS: z
+      .string()
+      .regex(/^\d+$/, "must be a whole number of requests per second")
+      .transform(Number)
+      .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
+      .default(10),
+    SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
+    SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
+  })
+  .superRefine(sameSchema, whenUrlsParsed);
+
+/** The database URLs: `DATABASE_URL`, and `DIRECT_URL` when it is set. */
+export interface DatabaseUrls {
   databaseUrl: string;
+  /** PostgreSQL itself, past any pooler, for migrations; undefined when DATABASE_URL serves them too. */
+  directUrl: string | undefined;
+}
+
+/** The variable a migration URL came from, for messages. */
+export type MigrationUrlVariable = "DIRECT_URL" | "DATABASE_URL";
+
+/**
+ * Where migrations go, and whatever inspects them: DIRECT_URL when it is set,
+ * DATABASE_URL otherwise. (prisma.config.ts applies the same rule to the CLI's
+ * datasource: it cannot import this module in an image without dist/.)
+ */
+export function migrationUrl(urls: DatabaseUrls): { url: string; variable: MigrationUrlVariable } {
+  return urls.directUrl === undefined
+    ? { url: urls.databaseUrl, variable: "DATABASE_URL" }
+    : { url: urls.directUrl, variable: "DIRECT_URL" };
+}
+
+export interface SeedEnvironment extends DatabaseUrls {
   region: string;
   userPoolId: string;
   usersFile: string;
@@ -75,17 +132,29 @@ export interface SeedEnvironment {
   database: { connectTimeoutMs: number; transactionTimeoutMs: number };
 }
 
-/** Reads and checks the environment; every problem names its variable. */
-export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
+/** Parses the variables `schema` knows; every problem names its variable. */
+function parse<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
   // An empty variable is as good as unset (a blank line in an env file).
   const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = Environment.safeParse(present);
+  const parsed = schema.safeParse(present);
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
-  const e = parsed.data;
+  return parsed.data;
+}
+
+/** Reads and checks the database URLs alone, for what needs no more (flip-db-deploy before the seed). */
+export function readDatabaseUrls(env: NodeJS.ProcessEnv): DatabaseUrls {
+  const e = parse(DatabaseUrls, env);
+  return { databaseUrl: e.DATABASE_URL, directUrl: e.DIRECT_URL };
+}
+
+/** Reads and checks the environment; every problem names its variable. */
+export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
+  const e = parse(Environment, env);
   return {
     databaseUrl: e.DATABASE_URL,
+    directUrl: e.DIRECT_URL,
     region: e.AWS_REGION,
     userPoolId: e.AWS_COGNITO_USER_POOL_ID,
     usersFile: e.SEED_USERS_FILE,

@@ -10,7 +10,7 @@ import { expect, type TestContext } from "vitest";
 
 import type { FixtureUser } from "../../../src/dev/cognito.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
-import { prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
+import { flipDbDeploy, prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
 import { query } from "../../support/postgres.js";
 import type { CommandResult } from "../../support/run-command.js";
 import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
@@ -126,6 +126,18 @@ export async function boot(
   );
   if (deploy.code !== 0) return deploy;
   return seed(context, scenario, args);
+}
+
+/** `node bin/deploy.js` (flip-db-deploy), a replica's entrypoint; checked for leaks. */
+export async function deployBoot(context: TestContext, scenario: Pick<ReliabilityScenario, "env" | "entries">): Promise<CommandResult> {
+  const result = await flipDbDeploy(scenario.env);
+  checkOutput(
+    context,
+    result,
+    scenario.entries.map((e) => e.email),
+    scenario.env,
+  );
+  return result;
 }
 
 /** `npx prisma db seed -- <args>`; checked for leaks. */

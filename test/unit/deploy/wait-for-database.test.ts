@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { DatabaseWaitError, waitForDatabase, type WaitDependencies } from "../../../src/deploy/wait-for-database.js";
 
 const pgError = (code: string) => Object.assign(new Error(code), { code });
+const DB = { location: "db:5432", variable: "DATABASE_URL" };
 
 /** A clock that only moves when slept on, and a connection that answers from a script. */
 function fakes(answers: Array<Error | "ok">) {
@@ -28,7 +29,7 @@ function fakes(answers: Array<Error | "ok">) {
 describe("waitForDatabase", () => {
   it("returns at once when PostgreSQL accepts connections", async () => {
     const f = fakes(["ok"]);
-    await waitForDatabase("db:5432", 30, f.deps);
+    await waitForDatabase(DB, 30, f.deps);
     expect(f.calls()).toBe(1);
     expect(f.sleeps).toEqual([]);
     expect(f.lines).toEqual(["PostgreSQL at db:5432 accepts connections"]);
@@ -43,7 +44,7 @@ describe("waitForDatabase", () => {
       pgError("ECONNREFUSED"),
       "ok",
     ]);
-    await waitForDatabase("db:5432", 30, f.deps);
+    await waitForDatabase(DB, 30, f.deps);
     expect(f.sleeps).toEqual([250, 500, 1_000, 2_000, 2_000]);
     expect(f.lines[0]).toBe("waiting for PostgreSQL at db:5432 (ECONNREFUSED), 30 s left");
     expect(f.lines.at(-1)).toBe("PostgreSQL at db:5432 accepts connections (after 5.8 s)");
@@ -51,13 +52,13 @@ describe("waitForDatabase", () => {
 
   it("counts a database that does not exist yet as up: migrate deploy creates it", async () => {
     const f = fakes([pgError("3D000")]);
-    await waitForDatabase("db:5432", 30, f.deps);
+    await waitForDatabase(DB, 30, f.deps);
     expect(f.calls()).toBe(1);
   });
 
   it("gives up after the bound, saying what it last saw and what to do", async () => {
     const f = fakes([pgError("ECONNREFUSED")]);
-    await expect(waitForDatabase("db:5432", 10, f.deps)).rejects.toThrow(
+    await expect(waitForDatabase(DB, 10, f.deps)).rejects.toThrow(
       new DatabaseWaitError([
         "PostgreSQL at db:5432 did not accept connections within 10 s (last: ECONNREFUSED): check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>",
       ]),
@@ -68,13 +69,23 @@ describe("waitForDatabase", () => {
 
   it("treats pg's own connect timeout as not up yet", async () => {
     const f = fakes([new Error("Connection terminated due to connection timeout"), "ok"]);
-    await waitForDatabase("db:5432", 30, f.deps);
+    await waitForDatabase(DB, 30, f.deps);
     expect(f.lines[0]).toMatch(/\(ETIMEDOUT\)/);
   });
 
   it("does not wait on wrong credentials: waiting cannot fix them", async () => {
     const f = fakes([pgError("28P01")]);
-    await expect(waitForDatabase("db:5432", 30, f.deps)).rejects.toThrow(/refused the credentials in DATABASE_URL/);
+    await expect(waitForDatabase(DB, 30, f.deps)).rejects.toThrow(/refused the credentials in DATABASE_URL/);
     expect(f.sleeps).toEqual([]);
+  });
+
+  it("names the variable it was given: DIRECT_URL, when migrations use it", async () => {
+    const direct = { location: "db-primary:5432", variable: "DIRECT_URL" };
+    await expect(waitForDatabase(direct, 30, fakes([pgError("28P01")]).deps)).rejects.toThrow(
+      "PostgreSQL at db-primary:5432 refused the credentials in DIRECT_URL: check its user and password",
+    );
+    await expect(waitForDatabase(direct, 1, fakes([pgError("ECONNREFUSED")]).deps)).rejects.toThrow(
+      /: check DIRECT_URL and that the database is up/,
+    );
   });
 });

@@ -27,6 +27,7 @@ function fakes(overrides: Partial<DoctorDependencies> = {}) {
   const base: DoctorDependencies = {
     loadManifest: async () => USERS,
     pingDatabase: async () => ({ serverVersion: "18.1" }),
+    probeTransactionPooler: async () => ({ transactionPooler: false }),
     readMigrationHistory: async () => SHIPPED.map(done),
     listMigrations: async () => SHIPPED,
     describeUserPool: async () => ({ name: "flip-users", estimatedUsers: 42 }),
@@ -61,12 +62,17 @@ const cognitoError = <T>(Exception: new (options: never) => T) =>
   new Exception({ message: "from Cognito", $metadata: { httpStatusCode: 400 } } as never);
 
 describe("the checklist", () => {
-  it("runs the six checks in order and says what each found when all pass", async () => {
+  it("runs the seven checks in order and says what each found when all pass", async () => {
     const { results, streamed } = run();
     expect(await results).toEqual([
       { name: "configuration", status: "pass", detail: "database flip at db.internal:6543; user pool eu-west-2_AbC123 in eu-west-2" },
       { name: "manifest", status: "pass", detail: "2 users in users.json (1 Admin, 1 Viewer)" },
       { name: "database reachable", status: "pass", detail: "PostgreSQL 18.1 at db.internal:6543, database flip" },
+      {
+        name: "direct connection",
+        status: "pass",
+        detail: "migrations use DATABASE_URL (DIRECT_URL is not set): one session per connection, no transaction-mode pooler",
+      },
       { name: "migrations", status: "pass", detail: "2 of 2 applied, the latest 20260201000000_more" },
       { name: "Cognito user pool", status: "pass", detail: 'eu-west-2_AbC123 ("flip-users") in eu-west-2, about 42 users' },
       { name: "Cognito lookups", status: "pass", detail: "the credentials may call ListUsers on eu-west-2_AbC123" },
@@ -78,8 +84,17 @@ describe("the checklist", () => {
     const f = run({ env: { ...ENV, SEED_COGNITO_CONNECT_TIMEOUT_MS: "1500", SEED_COGNITO_REQUEST_TIMEOUT_MS: "2500" } });
     await f.results;
     expect(f.called("pingDatabase")).toEqual([
-      { url: ENV.DATABASE_URL, location: "db.internal:6543", database: "flip", schema: "platform", connectTimeoutMs: 5_000 },
+      {
+        url: ENV.DATABASE_URL,
+        variable: "DATABASE_URL",
+        location: "db.internal:6543",
+        database: "flip",
+        schema: "platform",
+        connectTimeoutMs: 5_000,
+      },
     ]);
+    // Without DIRECT_URL, migrations are checked where the seed goes.
+    expect(f.called("probeTransactionPooler")).toEqual(f.called("pingDatabase"));
     expect(f.called("readMigrationHistory")).toEqual(f.called("pingDatabase"));
     const cognito = { region: "eu-west-2", userPoolId: "eu-west-2_AbC123", connectTimeoutMs: 1_500, requestTimeoutMs: 2_500 };
     expect(f.called("describeUserPool")).toEqual([cognito]);
@@ -92,6 +107,7 @@ describe("the checklist", () => {
     expect(f.called("pingDatabase")).toEqual([
       {
         url: "postgresql://flip@db.internal/flip",
+        variable: "DATABASE_URL",
         location: "db.internal:5432",
         database: "flip",
         schema: "public",
@@ -114,7 +130,7 @@ describe("the checklist", () => {
       });
       expect(results[1]).toMatchObject({ name: "manifest", status: "pass" });
       expect(f.called("loadManifest")).toEqual(["prisma/seed-users.json"]);
-      for (const name of ["database reachable", "migrations", "Cognito user pool", "Cognito lookups"] as const) {
+      for (const name of ["database reachable", "direct connection", "migrations", "Cognito user pool", "Cognito lookups"] as const) {
         expect(byName(results, name)).toEqual({ name, status: "skip", detail: "skipped (needs configuration)" });
       }
       expect(f.calls.map(([name]) => name)).toEqual(["loadManifest"]);
@@ -136,7 +152,7 @@ describe("the checklist", () => {
         status: "fail",
         detail: "users.json: cannot be read (file not found); set SEED_USERS_FILE or --users",
       });
-      expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass"]);
+      expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass", "pass"]);
     });
 
     it("shows three problems of many and counts the rest", async () => {
@@ -194,21 +210,103 @@ describe("the checklist", () => {
         pgError("XX000", "internal error\nwith detail"),
         "the database at db.internal:6543 failed the check (XX000: internal error): check DATABASE_URL and the server's log",
       ],
-    ])("%s: fails in the seed's words and skips the migrations", async (_label, error, detail) => {
+    ])("%s: fails in the seed's words and skips the migration checks", async (_label, error, detail) => {
       const f = run({ overrides: { pingDatabase: () => Promise.reject(error) } });
       const results = await f.results;
       expect(byName(results, "database reachable")).toEqual({ name: "database reachable", status: "fail", detail });
-      expect(byName(results, "migrations")).toEqual({ name: "migrations", status: "skip", detail: "skipped (needs database reachable)" });
-      expect(statuses(results)).toEqual(["pass", "pass", "fail", "skip", "pass", "pass"]);
+      expect(byName(results, "direct connection")).toEqual({
+        name: "direct connection",
+        status: "skip",
+        detail: "skipped (needs database reachable)",
+      });
+      expect(byName(results, "migrations")).toEqual({ name: "migrations", status: "skip", detail: "skipped (needs direct connection)" });
+      expect(statuses(results)).toEqual(["pass", "pass", "fail", "skip", "skip", "pass", "pass"]);
+      expect(f.called("probeTransactionPooler")).toEqual([]);
       expect(f.called("readMigrationHistory")).toEqual([]);
+    });
+  });
+
+  describe("direct connection", () => {
+    const DIRECT_URL = "postgresql://owner:SENTINEL-direct-pw-99@db-primary.internal:5432/flip?schema=platform";
+    const POOLED = { transactionPooler: true as const, evidence: "two connections open at once shared PostgreSQL session 4242" };
+
+    it("a transaction pooler in DATABASE_URL, with no DIRECT_URL: fails, says to set DIRECT_URL, and skips the migrations", async () => {
+      const f = run({ overrides: { probeTransactionPooler: async () => POOLED } });
+      const results = await f.results;
+      expect(byName(results, "direct connection")).toEqual({
+        name: "direct connection",
+        status: "fail",
+        detail:
+          "DATABASE_URL reaches db.internal:6543 through a transaction-mode pooler (two connections open at once shared PostgreSQL session 4242): " +
+          "migrations need a direct connection, as Prisma Migrate's lock lasts a session: " +
+          "set DIRECT_URL to PostgreSQL itself (the seed keeps using DATABASE_URL)",
+      });
+      expect(statuses(results)).toEqual(["pass", "pass", "pass", "fail", "skip", "pass", "pass"]);
+      expect(f.called("readMigrationHistory")).toEqual([]);
+    });
+
+    it("with DIRECT_URL: probes it and reads the migration history through it; the seed's URL is only pinged", async () => {
+      const f = run({ env: { ...ENV, DIRECT_URL } });
+      const results = await f.results;
+      expect(byName(results, "configuration").detail).toBe(
+        "database flip at db.internal:6543 (migrations: DIRECT_URL, db-primary.internal:5432); user pool eu-west-2_AbC123 in eu-west-2",
+      );
+      expect(byName(results, "direct connection")).toEqual({
+        name: "direct connection",
+        status: "pass",
+        detail:
+          "migrations use DIRECT_URL, database flip at db-primary.internal:5432: one session per connection, no transaction-mode pooler",
+      });
+      const direct = {
+        url: DIRECT_URL,
+        variable: "DIRECT_URL",
+        location: "db-primary.internal:5432",
+        database: "flip",
+        schema: "platform",
+        connectTimeoutMs: 5_000,
+      };
+      expect(f.called("pingDatabase")).toEqual([expect.objectContaining({ url: ENV.DATABASE_URL, variable: "DATABASE_URL" })]);
+      expect(f.called("probeTransactionPooler")).toEqual([direct]);
+      expect(f.called("readMigrationHistory")).toEqual([direct]);
+      expect(statuses(results)).toEqual(["pass", "pass", "pass", "pass", "pass", "pass", "pass"]);
+    });
+
+    it("a DIRECT_URL that is itself a transaction pooler: says to point it at PostgreSQL", async () => {
+      const results = await run({ env: { ...ENV, DIRECT_URL }, overrides: { probeTransactionPooler: async () => POOLED } }).results;
+      expect(byName(results, "direct connection").detail).toBe(
+        "DIRECT_URL reaches db-primary.internal:5432 through a transaction-mode pooler (two connections open at once shared PostgreSQL session 4242): " +
+          "migrations need a direct connection, as Prisma Migrate's lock lasts a session: point DIRECT_URL at PostgreSQL itself",
+      );
+    });
+
+    it("a DIRECT_URL that cannot be reached or logged in to: names DIRECT_URL, not DATABASE_URL", async () => {
+      const refused = pgError("28P01", 'password authentication failed for user "owner"');
+      const results = await run({ env: { ...ENV, DIRECT_URL }, overrides: { probeTransactionPooler: () => Promise.reject(refused) } })
+        .results;
+      expect(byName(results, "direct connection")).toEqual({
+        name: "direct connection",
+        status: "fail",
+        detail: "the database at db-primary.internal:5432 refused the credentials in DIRECT_URL: check its user and password",
+      });
+      expect(byName(results, "migrations").status).toBe("skip");
+    });
+
+    it("a DIRECT_URL whose ?schema= differs from DATABASE_URL's fails the configuration", async () => {
+      const results = await run({ env: { ...ENV, DIRECT_URL: DIRECT_URL.replace("schema=platform", "schema=public") } }).results;
+      expect(byName(results, "configuration")).toEqual({
+        name: "configuration",
+        status: "fail",
+        detail:
+          "DIRECT_URL: names schema public but DATABASE_URL names platform: give both the same ?schema=, the schema flip-db's tables live in",
+      });
     });
   });
 
   describe("migrations", () => {
     const migrations = async (overrides: Partial<DoctorDependencies>) => {
       const results = await run({ overrides }).results;
-      expect(statuses(results).filter((status) => status !== "pass")).toHaveLength(results[3]!.status === "pass" ? 0 : 1);
-      return results[3]!;
+      expect(statuses(results).filter((status) => status !== "pass")).toHaveLength(results[4]!.status === "pass" ? 0 : 1);
+      return results[4]!;
     };
 
     it("an empty database (no _prisma_migrations table): all pending, run migrate deploy", async () => {
@@ -285,7 +383,7 @@ describe("the checklist", () => {
         detail:
           "DescribeUserPool: the user pool does not exist: check AWS_COGNITO_USER_POOL_ID and AWS_REGION (ResourceNotFoundException, HTTP 400)",
       });
-      expect(statuses(results)).toEqual(["pass", "pass", "pass", "pass", "fail", "pass"]);
+      expect(statuses(results)).toEqual(["pass", "pass", "pass", "pass", "pass", "fail", "pass"]);
     });
 
     it("a refused ListUsers fails the lookups check only, pointing to the IAM policy", async () => {
@@ -296,7 +394,7 @@ describe("the checklist", () => {
         detail:
           "ListUsers: the credentials may not make this call on the user pool: grant what docs/iam-policy.json grants (AccessDeniedException, HTTP 400)",
       });
-      expect(statuses(results)).toEqual(["pass", "pass", "pass", "pass", "pass", "fail"]);
+      expect(statuses(results)).toEqual(["pass", "pass", "pass", "pass", "pass", "pass", "fail"]);
     });
 
     it("missing credentials say where credentials come from", async () => {
@@ -339,6 +437,6 @@ describe("the checklist", () => {
       status: "fail",
       detail: "unexpected error (x is not a function): this is a bug",
     });
-    expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass"]);
+    expect(statuses(results)).toEqual(["pass", "fail", "pass", "pass", "pass", "pass", "pass"]);
   });
 });

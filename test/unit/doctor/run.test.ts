@@ -9,6 +9,7 @@ import { ManifestError } from "../../../src/manifest/ManifestError.js";
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../../../src/shared/cli/exit-codes.js";
 
 const DB_PASSWORD = "SENTINEL-db-pw-71c3";
+const DIRECT_PASSWORD = "SENTINEL-direct-pw-5d0e";
 const SECRET_KEY = "SENTINEL-aws-secret-9f2a";
 const SESSION_TOKEN = "SENTINEL-aws-session-4b8e";
 const EMAIL = "alice.smith@example.org";
@@ -25,6 +26,7 @@ const ENV: NodeJS.ProcessEnv = {
 const PASSING: DoctorDependencies = {
   loadManifest: async () => [{ email: EMAIL, name: "Alice", organisation: "North Trust", role: "Admin" }],
   pingDatabase: async () => ({ serverVersion: "18.1" }),
+  probeTransactionPooler: async () => ({ transactionPooler: false }),
   readMigrationHistory: async () => [{ migration_name: "20261128063814_init", finished_at: new Date(0), rolled_back_at: null }],
   listMigrations: async () => ["20261128063814_init"],
   describeUserPool: async () => ({ name: "flip-users" }),
@@ -61,17 +63,18 @@ async function doctor(options: { argv?: string[]; env?: NodeJS.ProcessEnv; overr
 }
 
 describe("npm run doctor", () => {
-  it("prints the six checks and a summary, and exits 0 when all pass", async () => {
+  it("prints the seven checks and a summary, and exits 0 when all pass", async () => {
     const run = await doctor();
     expect(run.code).toBe(EXIT_OK);
     expect(run.stdout.split("\n")).toEqual([
       "PASS  configuration       database flip at db.internal:6543; user pool eu-west-2_AbC123 in eu-west-2",
       "PASS  manifest            1 user in users.json (1 Admin)",
       "PASS  database reachable  PostgreSQL 18.1 at db.internal:6543, database flip",
+      "PASS  direct connection   migrations use DATABASE_URL (DIRECT_URL is not set): one session per connection, no transaction-mode pooler",
       "PASS  migrations          1 of 1 applied, the latest 20261128063814_init",
       'PASS  Cognito user pool   eu-west-2_AbC123 ("flip-users") in eu-west-2',
       "PASS  Cognito lookups     the credentials may call ListUsers on eu-west-2_AbC123",
-      "doctor: all 6 checks passed",
+      "doctor: all 7 checks passed",
       "",
     ]);
     expect(run.stderr).toBe("");
@@ -84,7 +87,7 @@ describe("npm run doctor", () => {
     });
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^✓ {2}configuration {7}database flip/);
-    expect(lines[5]).toMatch(/^✗ {2}Cognito lookups {5}ListUsers: the credentials may not make this call/);
+    expect(lines[6]).toMatch(/^✗ {2}Cognito lookups {5}ListUsers: the credentials may not make this call/);
     expect(run.stdout).not.toMatch(/PASS|FAIL/);
   });
 
@@ -101,6 +104,12 @@ describe("npm run doctor", () => {
       { pingDatabase: () => Promise.reject(Object.assign(new Error("refused"), { code: "ECONNREFUSED" })) },
       undefined,
       /^FAIL {2}database reachable {2}cannot reach the database/m,
+    ],
+    [
+      "direct connection",
+      { probeTransactionPooler: async () => ({ transactionPooler: true, evidence: "a setting made on one connection showed on another" }) },
+      undefined,
+      /^FAIL {2}direct connection {3}DATABASE_URL reaches db\.internal:6543 through a transaction-mode pooler .*: set DIRECT_URL to PostgreSQL itself/m,
     ],
     [
       "migrations",
@@ -128,10 +137,10 @@ describe("npm run doctor", () => {
     expect(run.stdout).toMatch(/^doctor: 1 failed, .*: fix what the failed checks say, then run npm run doctor again$/m);
   });
 
-  it("prints four SKIP lines after a configuration failure and contacts nothing", async () => {
+  it("prints five SKIP lines after a configuration failure and contacts nothing", async () => {
     const run = await doctor({ env: { SEED_USERS_FILE: "users.json" } });
     expect(run.code).toBe(EXIT_FATAL);
-    expect(run.stdout.match(/^SKIP .* skipped \(needs configuration\)$/gm)).toHaveLength(4);
+    expect(run.stdout.match(/^SKIP .* skipped \(needs configuration\)$/gm)).toHaveLength(5);
     expect(run.calls).toEqual(["loadManifest"]);
   });
 
@@ -197,5 +206,22 @@ describe("npm run doctor", () => {
 
     const usage = await doctor({ argv: [EMAIL] });
     expect(usage.stderr).toBe("doctor: unexpected argument a***@example.org; see --help\n");
+  });
+
+  it("never prints DIRECT_URL's password either", async () => {
+    const directUrl = `postgresql://owner:${DIRECT_PASSWORD}@db-primary.internal:5432/flip`;
+    const run = await doctor({
+      env: { ...ENV, DIRECT_URL: directUrl },
+      overrides: {
+        probeTransactionPooler: () =>
+          Promise.reject(Object.assign(new Error(`failed at ${directUrl} with ${DIRECT_PASSWORD}`), { code: "XX000" })),
+      },
+    });
+    expect(run.code).toBe(EXIT_FATAL);
+    expect(run.stdout).toMatch(
+      /^FAIL {2}direct connection {3}the database at db-primary\.internal:5432 failed the check .*: check DIRECT_URL/m,
+    );
+    expect(run.stdout).not.toContain(DIRECT_PASSWORD);
+    expect(run.stdout).toContain("[redacted]");
   });
 });
