@@ -105,7 +105,7 @@ function classifyHttp(failure: HttpFailure): Classification {
   if (status === 404) {
     return fatal(
       `there is no Keycloak ${ENDPOINT_NAMES[failure.endpoint]} at that address ${where(failure)}: ` +
-        "check KEYCLOAK_URL (Keycloak 16 and older serve under /auth) and KEYCLOAK_REALM",
+        "check KEYCLOAK_URL (its path ends in /auth only for Keycloak 16 and older) and KEYCLOAK_REALM",
     );
   }
   return failure.endpoint === "token" ? tokenRefusal(failure) : adminRefusal(failure);

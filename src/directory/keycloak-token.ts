@@ -12,7 +12,6 @@ export const TOKEN_REFRESH_MARGIN_MS = 30_000;
 /** Rejects with the signal's reason as soon as it aborts; `promise` itself carries on for whoever else awaits it. */
 function unlessAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
   if (!signal) return promise;
-  if (signal.aborted) return Promise.reject(signal.reason as Error);
   return new Promise<T>((resolve, reject) => {
     const onAbort = () => reject(signal.reason as Error);
     signal.addEventListener("abort", onAbort, { once: true });
@@ -36,6 +35,7 @@ export class AdminTokenCache {
   get(signal?: AbortSignal): Promise<string> {
     const current = this.#current;
     if (current && this.#now() < current.replaceAt) return Promise.resolve(current.token);
+    if (signal?.aborted) return Promise.reject(signal.reason as Error);
     this.#pending ??= this.#replace();
     return unlessAborted(this.#pending, signal);
   }
