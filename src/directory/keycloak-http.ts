@@ -83,9 +83,11 @@ export class KeycloakHttp {
         });
       const onAbort = () => fail(abortReason(signal!));
 
+      // A length rather than chunks: some proxies in front of Keycloak refuse a chunked form.
+      const length = request.body === undefined ? {} : { "content-length": String(Buffer.byteLength(request.body)) };
       const outgoing = client.request(url, {
         method: request.method,
-        headers: request.headers,
+        headers: { ...request.headers, ...length },
         agent: this.agents[secure ? "https:" : "http:"],
       });
       signal?.addEventListener("abort", onAbort, { once: true });

@@ -37,8 +37,9 @@
  */
 import { randomBytes, randomUUID } from "node:crypto";
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { buffer } from "node:stream/consumers";
+
+import { startLoopbackServer } from "./loopback-server.js";
 
 /** Keycloak's own default `max` for the users endpoint (Constants.DEFAULT_MAX_RESULTS). */
 export const KEYCLOAK_DEFAULT_MAX = 100;
@@ -397,23 +398,10 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
     answer(res, answered.status, JSON.stringify(answered.body), "application/json", answered.headers);
   }
 
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    handle(req, res).catch(() => req.socket.destroy());
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
+  const server = await startLoopbackServer(handle);
 
-  let closing: Promise<void> | undefined;
   return {
-    baseUrl: `http://127.0.0.1:${port}`,
+    baseUrl: `http://127.0.0.1:${server.port}`,
     realm,
     get requests() {
       return [...requests];
@@ -437,15 +425,8 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
       tokens.clear();
     },
     get openConnections() {
-      return sockets.size;
+      return server.openConnections;
     },
-    close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // server.close() only stops accepting; hung and keep-alive sockets would hold it open for ever.
-        for (const socket of sockets) socket.destroy();
-      });
-      return closing;
-    },
+    close: () => server.close(),
   };
 }
