@@ -135,17 +135,23 @@ export class KeycloakDirectory implements IdentityDirectory {
     this.http.close();
   }
 
-  /** Every page of a search, `first`/`max` at a time, until a page comes back short. */
+  /**
+   * Every page of a search, `first`/`max` at a time, until a page comes back
+   * short. An account seen on an earlier page is counted once: users added
+   * while the pages are read shift the offsets, and one account seen twice
+   * would make a single match ambiguous.
+   */
   private async allPages(query: Omit<UserQuery, "first" | "max">, signal?: AbortSignal): Promise<DirectoryAccount[]> {
-    const accounts: DirectoryAccount[] = [];
+    const accounts = new Map<string | undefined, DirectoryAccount>();
     for (let first = 0; ; first += PAGE_SIZE) {
       const page = await this.call((admin) => this.api.listUsers(admin, { ...query, first, max: PAGE_SIZE }, signal), signal);
+      const fresh = page.filter((account) => !accounts.has(account.sub));
       // A server that ignores `first` would send the first page for ever.
-      if (first > 0 && page[0] !== undefined && page[0].sub === accounts[0]?.sub) {
+      if (first > 0 && page.length > 0 && fresh.length === 0) {
         throw failure(new KeycloakAnswerError("users", "the same page again (it ignored `first`)"));
       }
-      accounts.push(...page);
-      if (page.length < PAGE_SIZE) return accounts;
+      for (const account of fresh) accounts.set(account.sub, account);
+      if (page.length < PAGE_SIZE) return [...accounts.values()];
     }
   }
 

@@ -195,6 +195,27 @@ describe("KeycloakDirectory: paging", () => {
     await expect(directory.lookup("shared@example.org")).resolves.toEqual({ status: "ambiguous", matches: 2 });
   });
 
+  it("counts once an account that a user added meanwhile pushed onto the next page too", async () => {
+    const brief = (user: FakeUser) => ({ enabled: true, emailVerified: false, ...user });
+    const users = sameEmail(150, [99]).map(brief);
+    // Page two starts one account early, as it would after an account was added before the eligible one.
+    keycloak.addFault({
+      endpoint: "users",
+      fault: keycloakFaults.status(200, JSON.stringify(users.slice(0, 100)), "application/json"),
+      times: 1,
+    });
+    keycloak.addFault({
+      endpoint: "users",
+      fault: keycloakFaults.status(200, JSON.stringify(users.slice(99, 149)), "application/json"),
+      times: 1,
+    });
+    await expect(directory.lookup("shared@example.org")).resolves.toEqual({
+      status: "resolved",
+      sub: "00000000-0000-4000-8000-000000000099",
+    });
+    expect(requests("users")).toHaveLength(2);
+  });
+
   it("asks once more after a full page, and stops at the empty one", async () => {
     keycloak.setUsers(sameEmail(100, [0]));
     await expect(directory.lookup("shared@example.org")).resolves.toEqual({
