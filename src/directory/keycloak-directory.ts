@@ -40,9 +40,11 @@ export const KEYCLOAK_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_
  *   each email search on to LDAP: 20 a second resolves 1,000 users in under
  *   a minute and leaves room for logins. A proxy's 429 still slows the seed.
  * - `scanWorthwhile: false`: an exact email search is one indexed query, and
- *   a listing of every user (the scan) shows only the users Keycloak has
- *   stored itself, so in a federated realm it would call someone not found
- *   who has simply not logged in yet. Look each email up instead.
+ *   exact in every realm. In a realm that federates the trust's directory
+ *   (LDAP, Active Directory), the listing of every user and its count depend
+ *   on what the federation has imported and on paging across providers,
+ *   which Keycloak only approximates: a scan could call someone not found
+ *   who is there. Look each email up instead.
  */
 export const KEYCLOAK_PACING = { pageSize: 100, requestsPerSecond: 20, scanWorthwhile: false } as const;
 
