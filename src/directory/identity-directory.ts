@@ -1,7 +1,7 @@
 /**
  * Who a user is, as far as the seed is concerned: an identity directory turns
- * an email into that user's stable id, or says why it cannot. Cognito is the
- * one implementation; the seed's core knows only this interface.
+ * an email into that user's stable id, or says why it cannot. Cognito and
+ * Keycloak implement it; the seed's core knows only this interface.
  */
 
 /** What the directory answers for one email. */
@@ -50,7 +50,8 @@ export interface DirectoryFacts {
   /**
    * Whether two emails that differ only in case are different emails. A
    * Cognito pool is case-sensitive unless it was created with
-   * `UsernameConfiguration.CaseSensitive = false`.
+   * `UsernameConfiguration.CaseSensitive = false`; a Keycloak realm never is
+   * (it stores and searches emails lower-cased).
    */
   emailsCaseSensitive: boolean;
 }
@@ -63,7 +64,7 @@ export interface DirectoryFacts {
  * credentials, a bug). `signal` aborts the request.
  */
 export interface IdentityDirectory {
-  /** Looks one email up; the directory compares emails as it always does (a Cognito pool, by its case setting). */
+  /** Looks one email up; the directory compares emails as it always does (a Cognito pool by its case setting, Keycloak ignoring case). */
   lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer>;
   /** One page of every account. */
   listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage>;

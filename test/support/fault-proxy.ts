@@ -5,11 +5,11 @@
  * records every request, faulted or not, so tests can count exactly what the seed asked Cognito.
  */
 import http from "node:http";
-import type { AddressInfo, Socket } from "node:net";
 import { pipeline } from "node:stream";
 import { buffer } from "node:stream/consumers";
 
 import { filteredEmail, Pager, QUOTA_CATEGORY, TokenBucket, withEmailIgnoringCase, type ListUsersRequest } from "./cognito-like.js";
+import { startLoopbackServer } from "./loopback-server.js";
 
 export type Fault =
   | { kind: "status"; status: number; errorType?: string; body?: string }
@@ -323,25 +323,10 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
     }
   }
 
-  const sockets = new Set<Socket>();
-  const server = http.createServer((req, res) => {
-    // A client that disconnects mid-request is not the proxy's problem; drop its socket and carry on.
-    handle(req, res).catch(() => req.socket.destroy());
-  });
-  server.on("connection", (socket) => {
-    sockets.add(socket);
-    socket.on("close", () => sockets.delete(socket));
-  });
+  const server = await startLoopbackServer(handle);
 
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-
-  let closing: Promise<void> | undefined;
   return {
-    endpoint: `http://127.0.0.1:${port}`,
+    endpoint: `http://127.0.0.1:${server.port}`,
     get requests() {
       return [...requests];
     },
@@ -355,13 +340,8 @@ export async function startFaultProxy(upstream: string, options: ProxyOptions = 
       requests = [];
     },
     close() {
-      closing ??= new Promise<void>((resolve, reject) => {
-        server.close((error) => (error ? reject(error) : resolve()));
-        // server.close() only stops accepting; hung and keep-alive sockets would hold it open forever.
-        for (const socket of sockets) socket.destroy();
-        agent.destroy();
-      });
-      return closing;
+      agent.destroy();
+      return server.close();
     },
   };
 }
