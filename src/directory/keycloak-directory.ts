@@ -4,6 +4,7 @@
  * (`client_credentials`), as FLIP's Keycloak provider does, and keeps the
  * seed's stricter rule: a Keycloak that refuses the client stops the boot.
  */
+import { keycloakUrlProblem } from "../shared/config/identity-provider.js";
 import { FatalDirectoryError } from "./FatalDirectoryError.js";
 import { TransientDirectoryError } from "./TransientDirectoryError.js";
 import { lookupFromAccounts } from "./eligibility.js";
@@ -55,16 +56,11 @@ export interface KeycloakDirectoryDependencies {
 
 const PAGE_SIZE = KEYCLOAK_PACING.pageSize;
 
-/** `baseUrl` as a URL, or the one line that says why it cannot be one. */
+/** `baseUrl` as a URL, or the one line that says why it cannot be one (the configuration's own rule). */
 function parseBaseUrl(baseUrl: string): URL {
-  const url = URL.canParse(baseUrl) ? new URL(baseUrl) : undefined;
-  if (!url || (url.protocol !== "http:" && url.protocol !== "https:")) {
-    throw new FatalDirectoryError(["Keycloak: the base URL must be an http:// or https:// URL"]);
-  }
-  if (url.username !== "" || url.password !== "" || url.search !== "" || url.hash !== "") {
-    throw new FatalDirectoryError(["Keycloak: the base URL must not carry credentials, a query or a fragment"]);
-  }
-  return url;
+  const problem = keycloakUrlProblem(baseUrl);
+  if (problem !== undefined) throw new FatalDirectoryError([`Keycloak: the base URL ${problem}`]);
+  return new URL(baseUrl);
 }
 
 function requireValue(value: string, name: string): void {

@@ -148,8 +148,16 @@ export function migrationTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv)
 }
 
 export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
+  if (config.keycloak !== undefined) throw new Error("a Cognito check ran with IDENTITY_PROVIDER=keycloak");
   const { connectTimeoutMs, requestTimeoutMs } = config.cognito;
   return { region: config.region, userPoolId: config.userPoolId, connectTimeoutMs, requestTimeoutMs };
+}
+
+/** The identity provider's part of the configuration line. */
+function identityLine(config: SeedEnvironment): string {
+  if (config.keycloak === undefined) return `user pool ${config.userPoolId} in ${config.region}`;
+  const { realm, baseUrl, clientId } = config.keycloak;
+  return `Keycloak realm ${realm} at ${new URL(baseUrl).origin}, client ${clientId}`;
 }
 
 /** A failed Cognito call in the seed's words, prefixed with the action whose permission is in question. */
@@ -170,7 +178,7 @@ export const CHECKS: readonly Check[] = [
         const config = readEnvironment(env);
         const { location, database } = locateDatabase(config.databaseUrl);
         const direct = config.directUrl === undefined ? "" : ` (migrations: DIRECT_URL, ${locateDatabase(config.directUrl).location})`;
-        return pass(`database ${database} at ${location}${direct}; user pool ${config.userPoolId} in ${config.region}`);
+        return pass(`database ${database} at ${location}${direct}; ${identityLine(config)}`);
       } catch (error) {
         if (error instanceof ConfigError) return fail(error.problems.join("; "));
         throw error;

@@ -24,10 +24,8 @@ async function timedLoad<T>(load: () => Promise<T>): Promise<T> {
 
 async function openDirectory(config: SeedEnvironment) {
   return timedLoad(async () => {
-    const { createCognitoDirectory } = await import("../directory/cognito-directory.js");
-    const directory = createCognitoDirectory({ ...config.cognito, region: config.region, userPoolId: config.userPoolId });
-    await directory.warmUp();
-    return directory;
+    const { openIdentityDirectory } = await import("../directory/from-config.js");
+    return openIdentityDirectory(config);
   });
 }
 

@@ -48,7 +48,7 @@ const DATABASE_URL_VARIABLES = ["DATABASE_URL", "DIRECT_URL"] as const;
 
 /** The secrets the seed can know of: they come from the environment. */
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
-  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN];
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.KEYCLOAK_CLIENT_SECRET];
   for (const variable of DATABASE_URL_VARIABLES) {
     const value = env[variable];
     secrets.push(value);

@@ -9,6 +9,7 @@ import { z } from "zod";
 
 import { locateDatabase } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
+import { IdentityProviderVariable, KEYCLOAK_VARIABLES, keycloakSettings, type KeycloakSettings } from "./identity-provider.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 
@@ -76,29 +77,40 @@ const whenUrlsParsed = {
 
 const DatabaseUrls = z.object(DATABASE_URLS).superRefine(sameSchema, whenUrlsParsed);
 
-const Environment = z
-  .object({
-    ...DATABASE_URLS,
-    AWS_REGION: z
-      .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
-      .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
-    AWS_COGNITO_USER_POOL_ID: z
-      .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
-      .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
-    SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
-    LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
-    SEED_REDACT_EMAILS: boolean(true),
-    SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
-    SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
-    SEED_COGNITO_RPS: z
-      .string()
-      .regex(/^\d+$/, "must be a whole number of requests per second")
-      .transform(Number)
-      .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
-      .default(10),
-    SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
-    SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
-  })
+/** Cognito's variables, checked when IDENTITY_PROVIDER is cognito (the default). */
+const COGNITO_VARIABLES = {
+  AWS_REGION: z
+    .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
+    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
+  AWS_COGNITO_USER_POOL_ID: z
+    .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
+    .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
+};
+
+/** Every provider's, after the provider's own in the order problems are listed. */
+const OTHER_VARIABLES = {
+  SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
+  LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
+  SEED_REDACT_EMAILS: boolean(true),
+  SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
+  SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+  SEED_COGNITO_RPS: z
+    .string()
+    .regex(/^\d+$/, "must be a whole number of requests per second")
+    .transform(Number)
+    .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
+    .default(10),
+  SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
+  SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
+};
+
+const PROVIDER = { IDENTITY_PROVIDER: IdentityProviderVariable };
+const CommonEnvironment = z.object({ ...DATABASE_URLS, ...PROVIDER, ...OTHER_VARIABLES });
+const CognitoEnvironment = z
+  .object({ ...DATABASE_URLS, ...PROVIDER, ...COGNITO_VARIABLES, ...OTHER_VARIABLES })
+  .superRefine(sameSchema, whenUrlsParsed);
+const KeycloakEnvironment = z
+  .object({ ...DATABASE_URLS, ...PROVIDER, ...KEYCLOAK_VARIABLES, ...OTHER_VARIABLES })
   .superRefine(sameSchema, whenUrlsParsed);
 
 /** The database URLs: `DATABASE_URL`, and `DIRECT_URL` when it is set. */
@@ -122,9 +134,13 @@ export function migrationUrl(urls: DatabaseUrls): { url: string; variable: Migra
     : { url: urls.directUrl, variable: "DIRECT_URL" };
 }
 
-export interface SeedEnvironment extends DatabaseUrls {
-  region: string;
-  userPoolId: string;
+/** The identity provider's settings: a Cognito user pool, or (with IDENTITY_PROVIDER=keycloak) a Keycloak realm. */
+export type IdentitySettings =
+  { region: string; userPoolId: string; keycloak?: undefined } | { keycloak: KeycloakSettings; region?: undefined; userPoolId?: undefined };
+
+export type SeedEnvironment = CommonEnvironment & IdentitySettings;
+
+export interface CommonEnvironment extends DatabaseUrls {
   usersFile: string;
   logLevel: LogLevel;
   redactEmails: boolean;
@@ -132,11 +148,14 @@ export interface SeedEnvironment extends DatabaseUrls {
   database: { connectTimeoutMs: number; transactionTimeoutMs: number };
 }
 
+/** The variables that are set: an empty variable is as good as unset (a blank line in an env file). */
+function present(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  return Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
+}
+
 /** Parses the variables `schema` knows; every problem names its variable. */
 function parse<Schema extends z.ZodType>(schema: Schema, env: NodeJS.ProcessEnv): z.output<Schema> {
-  // An empty variable is as good as unset (a blank line in an env file).
-  const present = Object.fromEntries(Object.entries(env).filter(([, value]) => value !== ""));
-  const parsed = schema.safeParse(present);
+  const parsed = schema.safeParse(present(env));
   if (!parsed.success) {
     throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`));
   }
@@ -149,14 +168,29 @@ export function readDatabaseUrls(env: NodeJS.ProcessEnv): DatabaseUrls {
   return { databaseUrl: e.DATABASE_URL, directUrl: e.DIRECT_URL };
 }
 
-/** Reads and checks the environment; every problem names its variable. */
+/**
+ * Reads and checks the environment; every problem names its variable. Only the
+ * chosen provider's variables are asked for; an IDENTITY_PROVIDER that is
+ * neither is reported with the other problems, and neither provider's are.
+ */
 export function readEnvironment(env: NodeJS.ProcessEnv): SeedEnvironment {
-  const e = parse(Environment, env);
+  const provider = IdentityProviderVariable.safeParse(present(env).IDENTITY_PROVIDER);
+  if (!provider.success) {
+    parse(CommonEnvironment.superRefine(sameSchema, whenUrlsParsed), env);
+    throw new Error("IDENTITY_PROVIDER was refused and accepted at once: this is a bug");
+  }
+  if (provider.data === "keycloak") {
+    const e = parse(KeycloakEnvironment, env);
+    return { ...commonSettings(e), keycloak: keycloakSettings(e) };
+  }
+  const e = parse(CognitoEnvironment, env);
+  return { ...commonSettings(e), region: e.AWS_REGION, userPoolId: e.AWS_COGNITO_USER_POOL_ID };
+}
+
+function commonSettings(e: z.output<typeof CommonEnvironment>): CommonEnvironment {
   return {
     databaseUrl: e.DATABASE_URL,
     directUrl: e.DIRECT_URL,
-    region: e.AWS_REGION,
-    userPoolId: e.AWS_COGNITO_USER_POOL_ID,
     usersFile: e.SEED_USERS_FILE,
     logLevel: e.LOG_LEVEL,
     redactEmails: e.SEED_REDACT_EMAILS,
