@@ -29,6 +29,10 @@ const User = z.object({
 });
 const Users = z.array(User);
 const UserCount = z.number().int().nonnegative();
+/** One user's full representation: the doctor reads its username only. */
+const OneUser = z.object({ id: z.string().min(1), username: z.string() });
+/** The realm's public description (PublishedRealmRepresentation). */
+const PublishedRealm = z.object({ realm: z.string(), "token-service": z.string().optional() });
 
 /** Keycloak's error JSON, from its token endpoint (OAuth 2.0) and from its KeycloakErrorHandler alike. */
 const KeycloakErrorBody = z.object({ error: z.string(), error_description: z.string().optional() });
@@ -125,6 +129,23 @@ export class KeycloakApi {
   /** How many users the realm holds (service accounts aside). */
   async countUsers(token: string, signal?: AbortSignal): Promise<number> {
     return this.parse("count", await this.admin(token, "users/count", undefined, signal), UserCount);
+  }
+
+  /** The realm's public description: no token needed, so it tells whether the realm exists before the client is tried. */
+  async describeRealm(): Promise<{ realm: string; tokenService: string | undefined }> {
+    const answer = await this.http.send({
+      method: "GET",
+      url: this.url(`realms/${encodeURIComponent(this.#client.realm)}`),
+      headers: { accept: "application/json" },
+    });
+    const realm = this.parse("realm", answer, PublishedRealm);
+    return { realm: realm.realm, tokenService: realm["token-service"] };
+  }
+
+  /** One user by id, in full: Keycloak shows it only to a caller that may view users. */
+  async getUser(token: string, id: string, signal?: AbortSignal): Promise<{ username: string }> {
+    const answer = await this.admin(token, `users/${encodeURIComponent(id)}`, undefined, signal);
+    return { username: this.parse("user", answer, OneUser).username };
   }
 
   private admin(token: string, path: string, search?: URLSearchParams, signal?: AbortSignal): Promise<HttpAnswer> {

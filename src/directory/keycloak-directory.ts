@@ -73,7 +73,7 @@ function requireTimeout(ms: number, name: string): number {
 }
 
 /** A failed call, in the seed's words: transient (skip the user for now) or fatal (stop), as the taxonomy says. */
-function failure(error: unknown): TransientDirectoryError | FatalDirectoryError {
+export function keycloakFailure(error: unknown): TransientDirectoryError | FatalDirectoryError {
   if (error instanceof TransientDirectoryError || error instanceof FatalDirectoryError) return error;
   const classification = classifyKeycloakError(error);
   if (classification.category === "transient") return new TransientDirectoryError(classification.reason, classification.throttled === true);
@@ -146,7 +146,7 @@ export class KeycloakDirectory implements IdentityDirectory {
       const fresh = page.filter((account) => !accounts.has(account.sub));
       // A server that ignores `first` would send the first page for ever.
       if (first > 0 && page.length > 0 && fresh.length === 0) {
-        throw failure(new KeycloakAnswerError("users", "the same page again (it ignored `first`)"));
+        throw keycloakFailure(new KeycloakAnswerError("users", "the same page again (it ignored `first`)"));
       }
       for (const account of fresh) accounts.set(account.sub, account);
       if (page.length < PAGE_SIZE) return [...accounts.values()];
@@ -173,7 +173,7 @@ export class KeycloakDirectory implements IdentityDirectory {
         throw is401(error) ? (error as KeycloakHttpError).withFreshToken() : error;
       }
     } catch (error) {
-      throw failure(error);
+      throw keycloakFailure(error);
     }
   }
 }
@@ -187,6 +187,12 @@ export function createKeycloakDirectory(
   options: KeycloakDirectoryOptions,
   dependencies: KeycloakDirectoryDependencies = {},
 ): KeycloakDirectory {
+  const { api, http } = keycloakConnection(options);
+  return new KeycloakDirectory(api, http, dependencies.now);
+}
+
+/** The API client and its transport for `options`, checked as createKeycloakDirectory documents. */
+export function keycloakConnection(options: KeycloakDirectoryOptions): { api: KeycloakApi; http: KeycloakHttp } {
   const baseUrl = parseBaseUrl(options.baseUrl);
   requireValue(options.realm, "realm");
   requireValue(options.clientId, "client id");
@@ -196,5 +202,5 @@ export function createKeycloakDirectory(
     requestTimeoutMs: requireTimeout(options.requestTimeoutMs ?? KEYCLOAK_DEFAULTS.requestTimeoutMs, "request timeout"),
   });
   const api = new KeycloakApi(http, { baseUrl, realm: options.realm, clientId: options.clientId, clientSecret: options.clientSecret });
-  return new KeycloakDirectory(api, http, dependencies.now);
+  return { api, http };
 }

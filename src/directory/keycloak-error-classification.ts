@@ -22,6 +22,8 @@ const ENDPOINT_NAMES: Readonly<Record<KeycloakEndpoint, string>> = {
   token: "token endpoint",
   users: "users endpoint",
   count: "users/count endpoint",
+  realm: "realm endpoint",
+  user: "user endpoint",
 };
 
 /** Keycloak's `error` values by which its token endpoint refuses a client (OAuth 2.0, RFC 6749 §5.2). */

@@ -7,8 +7,12 @@
  * email.
  */
 
-/** Which of Keycloak's endpoints a request went to: the token endpoint, the admin API's user list, or its count. */
-export type KeycloakEndpoint = "token" | "users" | "count";
+/**
+ * Which of Keycloak's endpoints a request went to: the token endpoint, the
+ * admin API's user list or its count; for the doctor, the realm's public
+ * description and one user by id.
+ */
+export type KeycloakEndpoint = "token" | "users" | "count" | "realm" | "user";
 
 /** What an answer's body was, as far as an operator cares. */
 export type BodyKind =

@@ -21,6 +21,7 @@ import { locateDatabase } from "../shared/postgres/location.js";
 import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { ROLE_NAMES } from "../shared/roles.js";
 import { describeDatabaseFailure } from "./database-failure.js";
+import type { KeycloakCheckName } from "./keycloak-checks.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
@@ -43,7 +44,8 @@ export const CHECK_NAMES = [
   "Cognito user pool",
   "Cognito lookups",
 ] as const;
-export type CheckName = (typeof CHECK_NAMES)[number];
+/** The checks of a boot on Cognito (the default); one on Keycloak runs the first five and keycloak-checks.ts's. */
+export type CheckName = (typeof CHECK_NAMES)[number] | KeycloakCheckName;
 
 /** The database as the probes need it. */
 export interface DatabaseTarget {

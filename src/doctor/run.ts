@@ -9,11 +9,13 @@ import { DEFAULT_USERS_FILE } from "../shared/config/environment.js";
 import { createScrubber, secretsFromEnvironment } from "../shared/logging.js";
 import { runChecklist, type DoctorDependencies } from "./checks.js";
 import { clean, formatResult, formatSummary, type MarkStyle } from "./format.js";
+import { checklistFor, type OpenKeycloakProbe } from "./keycloak-checks.js";
 import { realDependencies } from "./probes.js";
 
 export const DOCTOR_USAGE = `Usage: npm run doctor -- [--users <file>]
   Checks what a boot needs, in order, one line per check with what to fix:
-  configuration, manifest, database reachable, direct connection, migrations, Cognito user pool, Cognito lookups.
+  configuration, manifest, database reachable, direct connection, migrations, Cognito user pool, Cognito lookups
+  (with IDENTITY_PROVIDER=keycloak: Keycloak realm, Keycloak client, Keycloak role, Keycloak lookups instead).
   Reads the same environment as the seed (DATABASE_URL, DIRECT_URL, AWS_REGION, AWS_COGNITO_USER_POOL_ID, ...).
   --users <file>   the users manifest (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
 Exit codes: 0 every check passed, 1 a check failed, 2 usage error.`;
@@ -23,6 +25,8 @@ export interface DoctorRunDependencies extends DoctorDependencies {
   output: NodeJS.WritableStream & { isTTY?: boolean };
   /** Usage errors (stderr). */
   errors: NodeJS.WritableStream;
+  /** Opens the Keycloak checks' probe (default: the directory's KeycloakDiagnosis). */
+  openKeycloakProbe?: OpenKeycloakProbe;
 }
 
 const OPTIONS = {
@@ -56,8 +60,10 @@ export async function runDoctor(
     return EXIT_OK;
   }
   const style: MarkStyle = deps.output.isTTY === true ? "symbols" : "words";
-  const results = await runChecklist({ env: options.env, usersFile: flags.users, deps }, (result) =>
-    deps.output.write(`${formatResult(result, style, scrub)}\n`),
+  const results = await runChecklist(
+    { env: options.env, usersFile: flags.users, deps },
+    (result) => deps.output.write(`${formatResult(result, style, scrub)}\n`),
+    checklistFor(options.env, deps.openKeycloakProbe),
   );
   deps.output.write(`${formatSummary(results)}\n`);
   return results.every((result) => result.status === "pass") ? EXIT_OK : EXIT_FATAL;

@@ -21,6 +21,15 @@
  *   `exact=true` or as a substring without it (JpaUserUtils).
  * - `GET /admin/realms/{realm}/users/count`: the number of users, a bare
  *   JSON integer.
+ * - `GET /realms/{realm}`: the realm's public description
+ *   (PublishedRealmRepresentation), no token needed; what the doctor asks first.
+ * - `GET /admin/realms/{realm}/users/{id}`: one user, full representation,
+ *   only with view-users (UserPermissions.requireView: 403 with query-users
+ *   alone), 404 `{"error":"User not found"}`; a client's service account is a
+ *   user too (`service-account-<clientId>`), left out of searches and counts.
+ *
+ * Access tokens are JWTs as Keycloak's are (header, claims, a signature no one
+ * checks here): `sub` is the service account's user id, `azp` the client.
  *
  * The Admin API's refusals are KeycloakErrorHandler's JSON: 401
  * `{"error":"HTTP 401 Unauthorized"}` (no, expired or revoked token), 403
@@ -75,7 +84,7 @@ export interface FakeKeycloakOptions {
   tokenLifespanSeconds?: number;
 }
 
-export type KeycloakEndpoint = "token" | "users" | "count";
+export type KeycloakEndpoint = "token" | "users" | "count" | "realm" | "user";
 
 export type KeycloakFault =
   | { kind: "status"; status: number; body?: string; contentType?: string }
@@ -156,6 +165,8 @@ export interface FakeKeycloak {
   clearFaults(): void;
   /** Forgets recorded requests. */
   resetRequests(): void;
+  /** The user id of `clientId`'s service account (the `sub` of its tokens). */
+  serviceAccountId(clientId: string): string;
   /** Refuses every token issued so far, as a restarted Keycloak with new keys would. */
   revokeTokens(): void;
   /** Connections open to the fake now (kept-alive ones included). */
@@ -274,6 +285,7 @@ const oauthError = (status: number, error: string, description: string): Answer 
   body: { error, error_description: description },
 });
 const INVALID_CLIENT_CREDENTIALS = "Invalid client or Invalid client credentials";
+const REALM_DOES_NOT_EXIST: Answer = { status: 404, body: { error: "Realm does not exist" } };
 const UNMATCHED: Answer = {
   status: 404,
   body: {
@@ -294,6 +306,27 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
   let requests: ReceivedRequest[] = [];
   /** Issued tokens: their client and when they expire. */
   const tokens = new Map<string, { clientId: string; expiresAt: number }>();
+  /** Each client's service account, a user of the realm that searches leave out. */
+  const serviceAccounts = new Map(
+    [...clients.keys()].map((clientId) => [clientId, storeUser({ username: `service-account-${clientId}`, emailVerified: false })]),
+  );
+
+  /** A JWT as Keycloak issues one; only its claims matter here. */
+  function jwt(clientId: string, lifespan: number): string {
+    const now = Math.floor(Date.now() / 1_000);
+    const claims = {
+      exp: now + lifespan,
+      iat: now,
+      jti: randomUUID(),
+      iss: `${baseUrl}/realms/${realm}`,
+      sub: serviceAccounts.get(clientId)?.id,
+      typ: "Bearer",
+      azp: clientId,
+      scope: "profile email",
+    };
+    const part = (value: unknown) => Buffer.from(JSON.stringify(value)).toString("base64url");
+    return `${part({ alg: "RS256", typ: "JWT", kid: "fake" })}.${part(claims)}.${randomBytes(32).toString("base64url")}`;
+  }
 
   function issueToken(request: TokenRequest): Answer {
     const { grantType, clientId, secret } = request;
@@ -306,7 +339,7 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
     if (client.serviceAccountsEnabled === false) {
       return oauthError(401, "unauthorized_client", "Client not enabled to retrieve service account");
     }
-    const token = randomBytes(24).toString("base64url");
+    const token = jwt(clientId, lifespanSeconds);
     tokens.set(token, { clientId, expiresAt: Date.now() + lifespanSeconds * 1_000 });
     return {
       status: 200,
@@ -323,7 +356,13 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
   }
 
   /** The Admin API's answer, after AdminRoot's token check and RealmsAdminResource's realm lookup. */
-  function answerAdmin(endpoint: KeycloakEndpoint, pathRealm: string, query: URLSearchParams, bearer: string | undefined): Answer {
+  function answerAdmin(
+    endpoint: KeycloakEndpoint,
+    pathRealm: string,
+    query: URLSearchParams,
+    bearer: string | undefined,
+    userId: string | undefined,
+  ): Answer {
     const issued = bearer === undefined ? undefined : tokens.get(bearer);
     if (!issued || issued.expiresAt <= Date.now()) {
       return { status: 401, body: { error: "HTTP 401 Unauthorized" }, headers: { "www-authenticate": "Bearer" } };
@@ -333,17 +372,27 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
     const mayView = roles.includes("view-users");
     if (!mayView && !roles.includes("query-users")) return { status: 403, body: { error: "unknown_error" } };
     if (endpoint === "count") return { status: 200, body: mayView ? users.length : 0 };
+    if (endpoint === "user") {
+      if (!mayView) return { status: 403, body: { error: "unknown_error" } };
+      const found = [...users, ...serviceAccounts.values()].find((user) => user.id === userId);
+      return found ? { status: 200, body: representation(found, false) } : { status: 404, body: { error: "User not found" } };
+    }
     const listed = mayView ? page(searchUsers(users, query), query) : [];
     return { status: 200, body: listed.map((user) => representation(user, query.get("briefRepresentation") === "true")) };
   }
 
   /** Which endpoint a path is, and the realm it names. */
-  function route(method: string, path: string): { endpoint: KeycloakEndpoint | "other"; pathRealm?: string } {
+  function route(method: string, path: string): { endpoint: KeycloakEndpoint | "other"; pathRealm?: string; userId?: string } {
     // RESTEasy matches a path with or without a trailing slash (the official admin client sends `/users/`).
     const token = /^\/realms\/([^/]+)\/protocol\/openid-connect\/token\/?$/.exec(path);
     if (token && method === "POST") return { endpoint: "token", pathRealm: decodeURIComponent(token[1]!) };
     const admin = /^\/admin\/realms\/([^/]+)\/users(\/count)?\/?$/.exec(path);
     if (admin && method === "GET") return { endpoint: admin[2] ? "count" : "users", pathRealm: decodeURIComponent(admin[1]!) };
+    const user = /^\/admin\/realms\/([^/]+)\/users\/([^/]+)\/?$/.exec(path);
+    if (user && method === "GET")
+      return { endpoint: "user", pathRealm: decodeURIComponent(user[1]!), userId: decodeURIComponent(user[2]!) };
+    const published = /^\/realms\/([^/]+)\/?$/.exec(path);
+    if (published && method === "GET") return { endpoint: "realm", pathRealm: decodeURIComponent(published[1]!) };
     return { endpoint: "other" };
   }
 
@@ -357,12 +406,13 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
   }
 
   /** What Keycloak answers a request that no fault intercepts. */
-  function reply(endpoint: KeycloakEndpoint | "other", pathRealm: string | undefined, url: URL, request: Request): Answer {
+  function reply(endpoint: KeycloakEndpoint | "other", pathRealm: string | undefined, url: URL, request: Request, userId?: string): Answer {
     if (endpoint === "other") return UNMATCHED;
+    if (endpoint === "realm") return pathRealm === realm ? { status: 200, body: publishedRealm() } : REALM_DOES_NOT_EXIST;
     if (endpoint === "token") {
-      return pathRealm === realm ? issueToken(request.token ?? {}) : { status: 404, body: { error: "Realm does not exist" } };
+      return pathRealm === realm ? issueToken(request.token ?? {}) : REALM_DOES_NOT_EXIST;
     }
-    return answerAdmin(endpoint, pathRealm!, url.searchParams, request.bearer);
+    return answerAdmin(endpoint, pathRealm!, url.searchParams, request.bearer, userId);
   }
 
   function applyFault(req: http.IncomingMessage, res: http.ServerResponse, fault: KeycloakFault): void {
@@ -376,14 +426,14 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
     const body = (await buffer(req)).toString("utf8");
     const url = new URL(req.url ?? "/", "http://fake-keycloak");
     const method = req.method ?? "GET";
-    const { endpoint, pathRealm } = route(method, url.pathname);
+    const { endpoint, pathRealm, userId } = route(method, url.pathname);
     const request: Request = {
       token: endpoint === "token" ? readTokenRequest(body, req.headers.authorization) : undefined,
       bearer: /^Bearer\s+(.+)$/i.exec(req.headers.authorization ?? "")?.[1],
     };
     const record: ReceivedRequest = { method, endpoint, path: url.pathname, query: Object.fromEntries(url.searchParams), outcome: "" };
     if (request.token) Object.assign(record, { grantType: request.token.grantType, clientId: request.token.clientId });
-    if (endpoint === "users" || endpoint === "count") record.bearer = request.bearer;
+    if (endpoint === "users" || endpoint === "count" || endpoint === "user") record.bearer = request.bearer;
     requests.push(record);
 
     const rule = rules.find((candidate) => candidate.remaining > 0 && (candidate.endpoint === "any" || candidate.endpoint === endpoint));
@@ -393,15 +443,27 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
       applyFault(req, res, rule.fault);
       return;
     }
-    const answered = reply(endpoint, pathRealm, url, request);
+    const answered = reply(endpoint, pathRealm, url, request, userId);
     record.outcome = `answered:${answered.status}`;
     answer(res, answered.status, JSON.stringify(answered.body), "application/json", answered.headers);
   }
 
+  /** PublishedRealmRepresentation: the realm's name, its key, and where its token service is. */
+  function publishedRealm(): Record<string, unknown> {
+    return {
+      realm,
+      public_key: randomBytes(32).toString("base64"),
+      "token-service": `${baseUrl}/realms/${realm}/protocol/openid-connect`,
+      "account-service": `${baseUrl}/realms/${realm}/account`,
+      "tokens-not-before": 0,
+    };
+  }
+
   const server = await startLoopbackServer(handle);
+  const baseUrl = `http://127.0.0.1:${server.port}`;
 
   return {
-    baseUrl: `http://127.0.0.1:${server.port}`,
+    baseUrl,
     realm,
     get requests() {
       return [...requests];
@@ -420,6 +482,11 @@ export async function startFakeKeycloak(options: FakeKeycloakOptions = {}): Prom
     },
     resetRequests() {
       requests = [];
+    },
+    serviceAccountId(clientId) {
+      const account = serviceAccounts.get(clientId);
+      if (!account) throw new Error(`the fake Keycloak has no client ${clientId}`);
+      return account.id;
     },
     revokeTokens() {
       tokens.clear();

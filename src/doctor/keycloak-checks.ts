@@ -1,0 +1,133 @@
+/**
+ * The doctor's identity checks for IDENTITY_PROVIDER=keycloak, in the order a
+ * fault would be found: the realm (KEYCLOAK_URL reaches Keycloak and the
+ * realm exists), the client (the token endpoint accepts it), the role (its
+ * service account may view users), and one lookup as the seed makes it. Each
+ * failure is worded by the directory's own taxonomy, as the boot would say it.
+ */
+import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
+import type { DirectoryAnswer } from "../directory/identity-directory.js";
+import type { IssuedTokenFacts } from "../directory/keycloak-diagnosis.js";
+import { TransientDirectoryError } from "../directory/TransientDirectoryError.js";
+import { DEFAULT_USERS_FILE } from "../shared/config/environment.js";
+import type { KeycloakSettings } from "../shared/config/identity-provider.js";
+import { redactEmail } from "../shared/logging.js";
+import { CHECKS, type Check, type CheckContext, type CheckResult } from "./checks.js";
+
+export const KEYCLOAK_CHECK_NAMES = ["Keycloak realm", "Keycloak client", "Keycloak role", "Keycloak lookups"] as const;
+export type KeycloakCheckName = (typeof KEYCLOAK_CHECK_NAMES)[number];
+
+/** What the Keycloak checks ask, one question a call; each rejects with the directory's errors. */
+export interface KeycloakProbe {
+  realm(): Promise<{ realm: string }>;
+  token(): Promise<IssuedTokenFacts>;
+  serviceAccount(id: string): Promise<{ username: string }>;
+  lookup(email: string): Promise<DirectoryAnswer>;
+  close(): void;
+}
+
+/** Opens a probe on the configured realm (the real one is the directory's KeycloakDiagnosis). */
+export type OpenKeycloakProbe = (settings: KeycloakSettings) => Promise<KeycloakProbe>;
+
+const pass = (detail: string): CheckResult => ({ status: "pass", detail });
+const fail = (detail: string): CheckResult => ({ status: "fail", detail });
+
+/** A failed question in the directory's words; a transient one says to try again. */
+function failure(error: unknown): CheckResult {
+  if (error instanceof TransientDirectoryError) {
+    return fail(`${error.reason}: try again; if it persists, check that this host can reach KEYCLOAK_URL`);
+  }
+  if (error instanceof FatalDirectoryError) return fail(error.problems.join("; "));
+  throw error;
+}
+
+function settingsOf(context: CheckContext): KeycloakSettings {
+  const settings = context.config?.keycloak;
+  if (settings === undefined) throw new Error("a Keycloak check ran without Keycloak's configuration");
+  return settings;
+}
+
+/** Runs `question` on a probe of its own, closed whatever happens. */
+async function asking(context: CheckContext, open: OpenKeycloakProbe, question: (probe: KeycloakProbe) => Promise<CheckResult>) {
+  let probe: KeycloakProbe;
+  try {
+    probe = await open(settingsOf(context));
+  } catch (error) {
+    return failure(error);
+  }
+  try {
+    return await question(probe);
+  } catch (error) {
+    return failure(error);
+  } finally {
+    probe.close();
+  }
+}
+
+/** The checks, asking through `open`. */
+export function keycloakChecks(open: OpenKeycloakProbe): Check[] {
+  return [
+    {
+      name: "Keycloak realm",
+      needs: ["configuration"],
+      run: (context) =>
+        asking(context, open, async (probe) => {
+          const { realm } = await probe.realm();
+          return pass(`realm ${realm} at ${new URL(settingsOf(context).baseUrl).origin}`);
+        }),
+    },
+    {
+      name: "Keycloak client",
+      needs: ["configuration", "Keycloak realm"],
+      run: (context) =>
+        asking(context, open, async (probe) => {
+          const { expiresInSeconds } = await probe.token();
+          return pass(`client ${settingsOf(context).clientId} accepted: an admin token by client_credentials, valid ${expiresInSeconds} s`);
+        }),
+    },
+    {
+      name: "Keycloak role",
+      needs: ["configuration", "Keycloak client"],
+      run: (context) =>
+        asking(context, open, async (probe) => {
+          const { serviceAccountId } = await probe.token();
+          if (serviceAccountId === undefined) {
+            return fail(
+              "the admin token does not name its service account (no sub claim), so whether it may view users cannot be checked: " +
+                `give the client ${settingsOf(context).clientId} the client scope basic (Clients, Client scopes)`,
+            );
+          }
+          const { username } = await probe.serviceAccount(serviceAccountId);
+          return pass(`the service account ${username} may view users (realm-management view-users)`);
+        }),
+    },
+    {
+      name: "Keycloak lookups",
+      needs: ["configuration", "manifest", "Keycloak role"],
+      async run(context) {
+        const file = context.usersFile ?? (context.env.SEED_USERS_FILE || DEFAULT_USERS_FILE);
+        const [first] = await context.deps.loadManifest(file);
+        if (first === undefined) return pass("the manifest lists no user to look up");
+        return asking(context, open, async (probe) => {
+          const answer = await probe.lookup(first.email);
+          return pass(`an exact email search works: users[0] ${redactEmail(first.email)} is ${answer.status}`);
+        });
+      },
+    },
+  ];
+}
+
+/** The real probe: the directory's KeycloakDiagnosis, loaded only when a Keycloak check runs. */
+export const openKeycloakDiagnosis: OpenKeycloakProbe = async (settings) => {
+  const { KeycloakDiagnosis } = await import("../directory/keycloak-diagnosis.js");
+  return KeycloakDiagnosis.open(settings);
+};
+
+/**
+ * The checklist for this environment: with IDENTITY_PROVIDER=keycloak, the
+ * common checks and Keycloak's in place of Cognito's; otherwise the default.
+ */
+export function checklistFor(env: NodeJS.ProcessEnv, open: OpenKeycloakProbe = openKeycloakDiagnosis): readonly Check[] {
+  if (env.IDENTITY_PROVIDER !== "keycloak") return CHECKS;
+  return [...CHECKS.filter((check) => !check.name.startsWith("Cognito")), ...keycloakChecks(open)];
+}
