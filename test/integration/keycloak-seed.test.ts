@@ -141,7 +141,7 @@ describe("the seed on Keycloak, through npx prisma db seed", () => {
   });
 });
 
-type Case = { label: string; faults?: KeycloakFaultRule[]; env?: Record<string, string> };
+type Case = { label: string; faults?: KeycloakFaultRule[]; env?: Record<string, string>; users?: FakeUser[] };
 
 const TRANSIENT: Case[] = [
   { label: "HTTP 500 from the users endpoint", faults: [{ endpoint: "users", fault: keycloakFaults.serverError(500) }] },
@@ -199,6 +199,12 @@ const FATAL: Array<Case & { fix: RegExp }> = [
     fix: /users endpoint answered with text that is not JSON, not the documented JSON/,
   },
   {
+    // A user-federation provider without "Import users" lists accounts by `f:<provider id>:<username>`, which user_profile cannot hold.
+    label: "a federated user that was not imported",
+    users: [ALICE, { ...BOB, id: "f:0c2d5e3a-ldap:bob" }, CAROL],
+    fix: /not a UUID \(a user federated without import\?\): turn on Import users in the realm's user federation/,
+  },
+  {
     label: "Keycloak's own words quoting the secret",
     faults: [
       {
@@ -219,6 +225,7 @@ const EMAILS = USERS.map((user) => user.email);
 
 async function boot(c: Case) {
   for (const rule of c.faults ?? []) keycloak.addFault(rule);
+  if (c.users) keycloak.setUsers(c.users);
   const s = await keycloakScenario(keycloak, USERS);
   const result = await flipDbDeploy({ ...s.env, ...QUICK, ...c.env });
   expectNothingLeaked(result, EMAILS);
