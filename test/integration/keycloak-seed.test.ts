@@ -20,6 +20,7 @@ import {
   startFakeKeycloak,
   tokenEndpointDown,
   type FakeKeycloak,
+  type FakeUser,
   type KeycloakFaultRule,
 } from "../support/fake-keycloak.js";
 import { KEYCLOAK_CLIENT, keycloakScenario } from "../support/keycloak-scenario.js";

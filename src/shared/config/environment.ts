@@ -10,6 +10,7 @@ import { z } from "zod";
 import { locateDatabase } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
 import { IdentityProviderVariable, KEYCLOAK_VARIABLES, keycloakSettings, type KeycloakSettings } from "./identity-provider.js";
+import { WholeMilliseconds } from "./milliseconds.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 
@@ -27,13 +28,7 @@ function postgresUrl(value: string): boolean {
   }
 }
 
-const milliseconds = (fallback: number) =>
-  z
-    .string()
-    .regex(/^\d+$/, "must be a whole number of milliseconds")
-    .transform(Number)
-    .refine((ms) => ms > 0 && ms <= 600_000, "must be between 1 and 600000")
-    .default(fallback);
+const milliseconds = (fallback: number) => WholeMilliseconds.default(fallback);
 
 const boolean = (fallback: boolean) =>
   z

@@ -6,6 +6,8 @@
  */
 import { z } from "zod";
 
+import { WholeMilliseconds } from "./milliseconds.js";
+
 export const IDENTITY_PROVIDERS = ["cognito", "keycloak"] as const;
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
 
@@ -46,12 +48,8 @@ const name = (required: string) =>
 /** Shorter secrets could not be scrubbed from logs (see logging.ts); Keycloak generates 32 characters. */
 export const MIN_CLIENT_SECRET_LENGTH = 8;
 
-const milliseconds = z
-  .string()
-  .regex(/^\d+$/, "must be a whole number of milliseconds")
-  .transform(Number)
-  .refine((ms) => ms > 0 && ms <= 600_000, "must be between 1 and 600000")
-  .optional();
+/** Unset, the directory's own default applies (KEYCLOAK_DEFAULTS): the configuration keeps no second copy of it. */
+const milliseconds = WholeMilliseconds.optional();
 
 /** Keycloak's variables, checked when IDENTITY_PROVIDER=keycloak. */
 export const KEYCLOAK_VARIABLES = {

@@ -1,0 +1,8 @@
+import { z } from "zod";
+
+/** A time in whole milliseconds, up to ten minutes: the rule of every *_MS variable. */
+export const WholeMilliseconds = z
+  .string()
+  .regex(/^\d+$/, "must be a whole number of milliseconds")
+  .transform(Number)
+  .refine((ms) => ms > 0 && ms <= 600_000, "must be between 1 and 600000");
