@@ -17,11 +17,6 @@ export function identityProviderOf(config: IdentitySettings): IdentityProvider {
   return config.keycloak === undefined ? "cognito" : "keycloak";
 }
 
-/** What the directory is called in the seed's lines: "Cognito" or "Keycloak". */
-export function directoryName(config: IdentitySettings): string {
-  return config.keycloak === undefined ? "Cognito" : "Keycloak";
-}
-
 /**
  * How the seed may ask the configured directory: requests a second, and
  * whether a scan of every account is ever worth it. Cognito's are the
