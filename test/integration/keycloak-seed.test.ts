@@ -9,6 +9,9 @@
  * may show.
  */
 import { randomUUID } from "node:crypto";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
 
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
@@ -118,14 +121,27 @@ describe("the seed on Keycloak, through npx prisma db seed", () => {
     expect(keycloak.requests.filter((request) => request.endpoint === "token")).toHaveLength(1);
   });
 
-  it("a fatal refusal stops the seed before anything is written, in one line", async () => {
+  it("a fatal refusal stops the seed before anything is written, in one line; the log and the report never show the secret", async () => {
     const manifest = [entry(ALICE.email, "Admin")];
     const s = await keycloakScenario(keycloak, manifest);
-    const result = await seedThroughPrisma({ ...s.env, KEYCLOAK_CLIENT_SECRET: "not-the-secret-0000" });
+    // Keycloak (or a proxy) quoting the secret back: the command's scrubber has it from KEYCLOAK_CLIENT_SECRET.
+    const echo = { error: "unauthorized_client", error_description: `client secret ${KEYCLOAK_CLIENT.secret} not accepted` };
+    keycloak.addFault({ endpoint: "token", fault: keycloakFaults.status(401, JSON.stringify(echo), "application/json") });
+    const reportPath = path.join(await mkdtemp(path.join(tmpdir(), "kc-report-")), "report.json");
+    const result = await seedThroughPrisma(s.env, ["--report", reportPath]);
     expect(result.code, output(result)).toBe(1);
+    expectNothingLeaked(
+      result,
+      manifest.map((user) => user.email),
+    );
     const fatal = logLines(result).filter((line) => line.level === "fatal");
     expect(fatal).toHaveLength(1);
-    expect(fatal[0]?.msg).toMatch(/^Keycloak: Keycloak refused the client .*check KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET/);
+    expect(fatal[0]?.msg).toMatch(
+      /^Keycloak: Keycloak refused the client \(token endpoint, HTTP 401: unauthorized_client: client secret \[redacted\] not accepted\): check KEYCLOAK_CLIENT_ID and KEYCLOAK_CLIENT_SECRET/,
+    );
+    const report = await readFile(reportPath, "utf8");
+    expect(report).not.toContain(KEYCLOAK_CLIENT.secret);
+    expect(JSON.parse(report)).toMatchObject({ status: "DIRECTORY_FATAL", problems: [fatal[0]?.msg] });
     expect(await tableContents(s.databaseUrl)).toEqual({ roles: [], profiles: [], userRoles: [], seedGrants: [] });
   });
 
