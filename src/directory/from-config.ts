@@ -5,6 +5,7 @@
  * Each provider's code is imported only when it is the one configured, so a
  * Keycloak boot never loads the AWS SDK.
  */
+import { UsageError } from "../shared/cli/usage.js";
 import type { IdentitySettings, SeedEnvironment } from "../shared/config/environment.js";
 import type { IdentityProvider } from "../shared/config/identity-provider.js";
 import type { IdentityDirectory } from "./identity-directory.js";
@@ -27,6 +28,21 @@ export async function seedPacing(config: SeedEnvironment): Promise<{ requestsPer
   if (config.keycloak === undefined) return { requestsPerSecond: config.cognito.requestsPerSecond, scanWorthwhile: true };
   const { KEYCLOAK_PACING } = await import("./keycloak-directory.js");
   return { requestsPerSecond: KEYCLOAK_PACING.requestsPerSecond, scanWorthwhile: KEYCLOAK_PACING.scanWorthwhile };
+}
+
+/**
+ * The lookup the seed may use (`--lookup`): as asked where a scan may pay;
+ * otherwise one search per email, and a scan asked for is a usage error
+ * rather than quietly something else.
+ */
+export function permittedLookup<Request extends string>(requested: Request, scanWorthwhile: boolean): Request | "filter" {
+  if (scanWorthwhile) return requested;
+  if (requested === "scan") {
+    throw new UsageError([
+      "--lookup scan: Keycloak is looked up by email only (a listing of a realm that federates a directory can miss users); use auto or filter",
+    ]);
+  }
+  return "filter";
 }
 
 /**

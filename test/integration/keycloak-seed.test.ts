@@ -16,7 +16,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 
 import { ROLES } from "../../src/shared/roles.js";
-import { flipDbDeploy, logLines, output, seedThroughPrisma } from "../support/commands.js";
+import { flipDbDeploy, logLines, output, seedDirectly, seedThroughPrisma } from "../support/commands.js";
 import { grants, profiles, tableContents } from "../support/database-state.js";
 import {
   keycloakFaults,
@@ -155,6 +155,23 @@ describe("the seed on Keycloak, through npx prisma db seed", () => {
         .map((line) => line.msg),
     ).toEqual(["KEYCLOAK_REALM: is required (the realm the platform's users are in, e.g. flip)"]);
     expect(keycloak.requests).toEqual([]);
+  });
+});
+
+describe("the seed's flags on Keycloak", () => {
+  it("--lookup scan is a usage error (exit 2) before any lookup: Keycloak is looked up by email only", async () => {
+    const s = await keycloakScenario(keycloak, [entry(ALICE.email)]);
+    const result = await seedDirectly(s.env, ["--lookup", "scan"]);
+    expect(result.code, output(result)).toBe(2);
+    expect(
+      logLines(result)
+        .filter((line) => line.level === "fatal")
+        .map((line) => line.msg),
+    ).toEqual([
+      "--lookup scan: Keycloak is looked up by email only (a listing of a realm that federates a directory can miss users); use auto or filter",
+    ]);
+    expect(keycloak.requests.filter((request) => request.endpoint === "users")).toEqual([]);
+    expect(await tableContents(s.databaseUrl)).toEqual({ roles: [], profiles: [], userRoles: [], seedGrants: [] });
   });
 });
 

@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { identityProviderOf, seedPacing } from "../../src/directory/from-config.js";
+import { identityProviderOf, permittedLookup, seedPacing } from "../../src/directory/from-config.js";
 import { KEYCLOAK_PACING } from "../../src/directory/keycloak-directory.js";
+import { exitCodeFor } from "../../src/shared/cli/exit-codes.js";
+import { UsageError } from "../../src/shared/cli/usage.js";
 import { ConfigError } from "../../src/shared/config/ConfigError.js";
 import { readEnvironment } from "../../src/shared/config/environment.js";
 import { createScrubber, secretsFromEnvironment } from "../../src/shared/logging.js";
@@ -112,5 +114,20 @@ describe("IDENTITY_PROVIDER=keycloak", () => {
     });
     expect(identityProviderOf(cognito)).toBe("cognito");
     expect(await seedPacing(cognito)).toEqual({ requestsPerSecond: 7, scanWorthwhile: true });
+  });
+
+  it("looks Keycloak up by email: auto becomes filter, a scan asked for is a usage error (exit 2); Cognito's requests stand", () => {
+    expect(permittedLookup("auto", false)).toBe("filter");
+    expect(permittedLookup("filter", false)).toBe("filter");
+    let refused: unknown;
+    try {
+      permittedLookup("scan", false);
+    } catch (error) {
+      refused = error;
+    }
+    expect(refused).toBeInstanceOf(UsageError);
+    expect(exitCodeFor(refused as UsageError)).toBe(2);
+    expect((refused as UsageError).problems[0]).toMatch(/^--lookup scan: Keycloak is looked up by email only/);
+    for (const requested of ["auto", "filter", "scan"]) expect(permittedLookup(requested, true)).toBe(requested);
   });
 });

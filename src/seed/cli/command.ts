@@ -7,7 +7,7 @@
 import { writeFile } from "node:fs/promises";
 
 import type { FlipDatabase } from "../../database/client.js";
-import { seedPacing } from "../../directory/from-config.js";
+import { permittedLookup, seedPacing } from "../../directory/from-config.js";
 import type { IdentityDirectory } from "../../directory/identity-directory.js";
 import { loadManifest } from "../../manifest/index.js";
 import { EXIT_OK, exitCodeFor } from "../../shared/cli/exit-codes.js";
@@ -89,14 +89,14 @@ export async function runSeedCommand(deps: CommandDependencies): Promise<number>
     if (openedDatabase.status === "fulfilled") database = openedDatabase.value;
     if (openedDirectory.status === "rejected") throw openedDirectory.reason;
     if (openedDatabase.status === "rejected") throw openedDatabase.reason;
-    // Until the seed reads the directory's own description (issue 19): a directory that no scan suits is looked up by email.
+    // Until the seed reads the directory's own description (issue 19): a directory no scan suits is looked up by email.
     const pacing = await seedPacing(config);
     const { report, failure } = await runSeed(openedDatabase.value, {
       users,
       directory: openedDirectory.value,
       dryRun: parsed.dryRun,
       strict: parsed.strict,
-      lookup: parsed.lookup === "auto" && !pacing.scanWorthwhile ? "filter" : parsed.lookup,
+      lookup: permittedLookup(parsed.lookup, pacing.scanWorthwhile),
       requestsPerSecond: pacing.requestsPerSecond,
       transactionTimeoutMs: config.database.transactionTimeoutMs,
       redactEmails: config.redactEmails,
