@@ -14,7 +14,7 @@ import { FlipDbError, UnexpectedError } from "../shared/errors.js";
 import { createScrubber, redactEmail, scrubbingLogger, secretsFromEnvironment, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
 import { applySeed, type ApplyResult } from "./apply.js";
 import type { Progress } from "./progress.js";
-import { buildReport, logReport, logUser, type RunRecord, type SeedReport, type Timings } from "./report.js";
+import { buildReport, logReport, logUser, type SeedReport, type Timings } from "./report.js";
 import { resolveAll, type Resolution, type ResolveResult } from "./resolve/resolve.js";
 import type { StrategyRequest } from "./strategy.js";
 import { StrictModeError } from "./StrictModeError.js";
@@ -152,6 +152,81 @@ function logFailure(logger: SeedLogger, report: SeedReport, failure: FlipDbError
   }
 }
 
+/** What a run's phases share and never change: its collaborators and settings. */
+interface RunContext {
+  db: FlipDatabase;
+  options: SeedOptions;
+  logger: SeedLogger;
+  timer: PhaseTimer;
+}
+
+/** The run so far: each phase takes it and returns the next, its failure carried rather than thrown. */
+interface RunState {
+  entries?: readonly ManifestEntry[];
+  resolution?: ResolveResult;
+  applied?: ApplyResult;
+  failure?: FlipDbError;
+}
+
+type Phase = (run: RunState, context: RunContext) => RunState | Promise<RunState>;
+
+/** Holds the users to the manifest's rules before anything is contacted. */
+const validate: Phase = (run, { options, logger }) => {
+  const entries = validateEntries(options.users, "seedMainUsers");
+  logger.debug({ users: entries.length }, "manifest valid");
+  return { ...run, entries };
+};
+
+/** Looks every user up in the directory, with no database connection open meanwhile. */
+const resolve: Phase = async (run, { options, logger, timer }) => {
+  const resolution = await timer.phase("cognitoMs", () =>
+    resolveAll(options.directory, run.entries ?? [], {
+      requestsPerSecond: options.requestsPerSecond ?? SEED_DEFAULTS.requestsPerSecond,
+      strategy: options.lookup ?? SEED_DEFAULTS.lookup,
+      onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
+      onProgress: (done, total, unit) => options.progress?.update(done, total, unit),
+    }).finally(() => options.progress?.stop()),
+  );
+  return { ...run, resolution };
+};
+
+/** With `strict`, a skipped user stops the run before the database is opened. */
+const refuseSkipsWhenStrict: Phase = (run, { options }) => {
+  if (options.strict) refuseSkips(run.resolution?.resolutions ?? [], options.redactEmails ?? true);
+  return run;
+};
+
+const connectToDatabase: Phase = async (run, { db, options, logger, timer }) => {
+  await timer.loading(() => connect(db));
+  const resolutions = run.resolution?.resolutions ?? [];
+  const resolved = resolutions.filter(({ lookup }) => lookup.status === "resolved").length;
+  logger.info(
+    { resolved, skipped: resolutions.length - resolved, dryRun: options.dryRun ?? false },
+    `${resolved} of ${resolutions.length} users resolved in Cognito; ${options.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
+  );
+  return run;
+};
+
+const applyInOneTransaction: Phase = async (run, { db, options, timer }) => {
+  const applied = await timer.phase("databaseMs", () => apply(db, run.resolution?.resolutions ?? [], options));
+  return { ...run, applied };
+};
+
+/** The run's phases, in order; a phase runs only while the run has no failure. */
+const PHASES: readonly Phase[] = [validate, resolve, refuseSkipsWhenStrict, connectToDatabase, applyInOneTransaction];
+
+async function runPhases(context: RunContext): Promise<RunState> {
+  let run: RunState = {};
+  for (const phase of PHASES) {
+    // A phase that throws, at once or later, ends the run with that failure.
+    run = await Promise.resolve(run)
+      .then((current) => phase(current, context))
+      .catch((error: unknown) => ({ ...run, failure: UnexpectedError.wrap(error) }));
+    if (run.failure) break;
+  }
+  return run;
+}
+
 /**
  * The whole run, its failure carried in the outcome rather than thrown, so
  * that the report is written whatever happened. {@link seedMainUsers} is the
@@ -161,52 +236,22 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions): Promise<S
   const now = options.clock?.now ?? (() => performance.now());
   const timer = new PhaseTimer(options.clock ?? { now, startedAt: now(), startupMs: 0, loadingMs: 0 });
   const logger = scrubbingLogger(options.logger ?? SILENT_LOGGER, createScrubber(secretsFromEnvironment(process.env)));
-  const redactEmails = options.redactEmails ?? true;
   const startedAt = new Date(Date.now() - timer.elapsedMs());
-  let resolution: ResolveResult | undefined;
-  let applied: ApplyResult | undefined;
-  const record = (failure?: FlipDbError): RunRecord => ({
+  const { resolution, applied, failure } = await runPhases({ db, options, logger, timer });
+  const report = buildReport({
     dryRun: options.dryRun ?? false,
     strict: options.strict ?? false,
     startedAt,
     durationMs: timer.elapsedMs(),
     timings: timer.timings(),
-    redactEmails,
+    redactEmails: options.redactEmails ?? true,
     resolution,
     applied,
     failure,
   });
-
-  try {
-    const entries = validateEntries(options.users, "seedMainUsers");
-    logger.debug({ users: entries.length }, "manifest valid");
-    resolution = await timer.phase("cognitoMs", () =>
-      resolveAll(options.directory, entries, {
-        requestsPerSecond: options.requestsPerSecond ?? SEED_DEFAULTS.requestsPerSecond,
-        strategy: options.lookup ?? SEED_DEFAULTS.lookup,
-        onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
-        onProgress: (done, total, unit) => options.progress?.update(done, total, unit),
-      }).finally(() => options.progress?.stop()),
-    );
-    const { resolutions } = resolution;
-    if (options.strict) refuseSkips(resolutions, redactEmails);
-
-    await timer.loading(() => connect(db));
-    const resolved = resolutions.filter(({ lookup }) => lookup.status === "resolved").length;
-    logger.info(
-      { resolved, skipped: resolutions.length - resolved, dryRun: options.dryRun ?? false },
-      `${resolved} of ${resolutions.length} users resolved in Cognito; ${options.dryRun ? "planning (dry run)" : "applying in one transaction"}`,
-    );
-    applied = await timer.phase("databaseMs", () => apply(db, resolutions, options));
-    const report = buildReport(record());
-    logReport(logger, report);
-    return { report };
-  } catch (error) {
-    const failure = UnexpectedError.wrap(error);
-    const report = buildReport(record(failure));
-    logFailure(logger, report, failure);
-    return { report, failure };
-  }
+  if (failure) logFailure(logger, report, failure);
+  else logReport(logger, report);
+  return failure ? { report, failure } : { report };
 }
 
 /**
