@@ -107,7 +107,7 @@ describe("replicas behind PgBouncer in transaction mode", () => {
     expect(lines.filter((line) => line.grant === "grant")).toHaveLength(resolved);
     const state = await tableContents(direct);
     expect([state.roles.length, state.profiles.length, state.userRoles.length, state.seedGrants.length]).toEqual([
-      3,
+      4,
       resolved,
       resolved,
       resolved,
