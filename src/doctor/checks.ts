@@ -62,8 +62,9 @@ export interface DatabaseTarget {
 export interface CognitoTarget {
   region: string;
   userPoolId: string;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
+  /** The directory's own defaults when unset. */
+  connectTimeoutMs: number | undefined;
+  requestTimeoutMs: number | undefined;
 }
 
 /** Everything the checks read or ask of the outside world. */
@@ -122,29 +123,28 @@ function someProblems(problems: readonly string[]): string {
   return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
 }
 
-function target(url: string, variable: DatabaseTarget["variable"], config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+function target(url: string, variable: DatabaseTarget["variable"], config: SeedEnvironment): DatabaseTarget {
   const parsed = locateDatabase(url);
-  // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
-  const explicit = (env.SEED_DATABASE_CONNECT_TIMEOUT_MS ?? "") !== "";
   return {
     url,
     variable,
     location: parsed.location,
     database: parsed.database,
     schema: parsed.schema,
-    connectTimeoutMs: explicit ? config.database.connectTimeoutMs : DOCTOR_CONNECT_TIMEOUT_MS,
+    // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
+    connectTimeoutMs: config.database.connectTimeoutMs ?? DOCTOR_CONNECT_TIMEOUT_MS,
   };
 }
 
 /** DATABASE_URL: what the seed uses. */
-export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
-  return target(config.databaseUrl, "DATABASE_URL", config, env);
+export function databaseTarget(config: SeedEnvironment): DatabaseTarget {
+  return target(config.databaseUrl, "DATABASE_URL", config);
 }
 
 /** What migrations use: DIRECT_URL when it is set, DATABASE_URL otherwise. */
-export function migrationTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+export function migrationTarget(config: SeedEnvironment): DatabaseTarget {
   const { url, variable } = migrationUrl(config);
-  return target(url, variable, config, env);
+  return target(url, variable, config);
 }
 
 export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
@@ -200,7 +200,7 @@ export const CHECKS: readonly Check[] = [
     needs: ["configuration"],
     async run(context) {
       const config = configured(context);
-      const target = databaseTarget(config, context.env);
+      const target = databaseTarget(config);
       try {
         const { serverVersion } = await context.deps.pingDatabase(target);
         return pass(`PostgreSQL ${serverVersion} at ${target.location}, database ${target.database}`);
@@ -213,7 +213,7 @@ export const CHECKS: readonly Check[] = [
     name: "direct connection",
     needs: ["configuration", "database reachable"],
     async run(context) {
-      const target = migrationTarget(configured(context), context.env);
+      const target = migrationTarget(configured(context));
       let verdict: PoolerVerdict;
       try {
         verdict = await context.deps.probeTransactionPooler(target);
@@ -233,7 +233,7 @@ export const CHECKS: readonly Check[] = [
     needs: ["configuration", "direct connection"],
     async run(context) {
       const config = configured(context);
-      const target = migrationTarget(config, context.env);
+      const target = migrationTarget(config);
       let shipped: readonly string[];
       try {
         shipped = await context.deps.listMigrations();
