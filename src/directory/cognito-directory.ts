@@ -10,11 +10,11 @@ import { TransientDirectoryError } from "./TransientDirectoryError.js";
 import { lookupFromAccounts } from "./eligibility.js";
 import { classifyDirectoryError } from "./error-classification.js";
 import {
-  MAX_PAGE_SIZE,
   type AccountPage,
   type DirectoryAccount,
   type DirectoryAnswer,
   type DirectoryFacts,
+  type DirectoryProfile,
   type IdentityDirectory,
 } from "./identity-directory.js";
 
@@ -31,6 +31,16 @@ export interface CognitoDirectoryOptions {
 }
 
 export const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
+
+export const COGNITO_PROFILE: DirectoryProfile = {
+  name: "Cognito",
+  /** ListUsers' limit. */
+  pageSize: 60,
+  /** A third of Cognito's ListUsers quota (30 a second per account and region), which the platform shares. */
+  requestsPerSecond: 10,
+  /** Listing 60 accounts a call beats a call per email once the manifest holds over a 60th of the pool. */
+  scanWorthwhile: true,
+};
 
 /**
  * A Cognito client for the seed. Endpoint, credentials, retry count and mode
@@ -62,7 +72,7 @@ function toAccount(user: UserType): DirectoryAccount {
 
 /** A failure to stop on, in the seed's words. */
 function fatal(reason: string, cause: unknown): FatalDirectoryError {
-  return new FatalDirectoryError([`Cognito: ${reason}`], { cause });
+  return new FatalDirectoryError([`${COGNITO_PROFILE.name}: ${reason}`], { cause });
 }
 
 /** What a failed call means for the seed: transient (skip for now) or fatal (stop), as the taxonomy classifies it. */
@@ -74,10 +84,12 @@ function failure(error: unknown, action?: string): TransientDirectoryError | Fat
 
 /**
  * Resolves emails with ListUsers on one user pool; the stored id is the `sub`
- * attribute, never the Username. Each method sends one request (plus the SDK's
+ * attribute, never the Username. Each method sends one request a page (plus the SDK's
  * own retries), so the resolver can pace them under Cognito's quotas.
  */
 export class CognitoDirectory implements IdentityDirectory {
+  readonly profile = COGNITO_PROFILE;
+
   constructor(
     private readonly client: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
@@ -90,7 +102,7 @@ export class CognitoDirectory implements IdentityDirectory {
         UserPoolId: this.userPoolId,
         Filter: filter,
         AttributesToGet: ATTRIBUTES,
-        Limit: MAX_PAGE_SIZE,
+        Limit: COGNITO_PROFILE.pageSize,
         PaginationToken: token,
       }),
       { abortSignal: signal },
@@ -114,12 +126,8 @@ export class CognitoDirectory implements IdentityDirectory {
     } catch (error) {
       throw failure(error);
     }
-    try {
-      // Cognito has compared the emails by the pool's own rule.
-      return lookupFromAccounts(email, accounts, false);
-    } catch (error) {
-      throw fatal((error as Error).message, error);
-    }
+    // Cognito has compared the emails by the pool's own rule.
+    return lookupFromAccounts(email, accounts, false, this.profile.name);
   }
 
   async listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage> {

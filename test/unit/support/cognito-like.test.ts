@@ -1,6 +1,8 @@
 import { describe, expect, it } from "vitest";
 
-import { MAX_PAGE_SIZE } from "../../../src/directory/identity-directory.js";
+import { COGNITO_PROFILE } from "../../../src/directory/cognito-directory.js";
+
+const MAX_PAGE_SIZE = COGNITO_PROFILE.pageSize;
 import { filteredEmail, Pager, TokenBucket, withEmailIgnoringCase } from "../../support/cognito-like.js";
 
 describe("TokenBucket", () => {
