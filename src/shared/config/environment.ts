@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 
-import { locateDatabase } from "../postgres/location.js";
+import { locateDatabase, readPostgresUrl } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
@@ -15,12 +15,10 @@ export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A `postgresql://` URL that names its server: a host, or a Unix socket directory with `?host=/path`. */
 function postgresUrl(value: string): boolean {
   try {
-    const url = new URL(value);
-    // A Unix socket is named by `?host=/path` instead of the URL's host.
-    const hasHost = url.hostname !== "" || (url.searchParams.get("host") ?? "").startsWith("/");
-    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && hasHost;
+    return readPostgresUrl(value).host !== undefined;
   } catch {
     return false;
   }
