@@ -17,6 +17,7 @@ import {
   type SeedEnvironment,
 } from "../shared/config/environment.js";
 import { errorCode } from "../shared/errors.js";
+import { isNoSuchTable } from "../shared/postgres/error-codes.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { ROLE_NAMES } from "../shared/roles.js";
@@ -245,7 +246,7 @@ export const CHECKS: readonly Check[] = [
       try {
         records = await context.deps.readMigrationHistory(target);
       } catch (error) {
-        if (errorCode(error) !== "42P01") return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
+        if (!isNoSuchTable(errorCode(error))) return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
         if (shipped.length === 0) return pass("no migrations to apply");
         return fail(
           `no migration applied (no _prisma_migrations table in schema ${target.schema} of database ${target.database}); ` +
