@@ -70,16 +70,15 @@ function toAccount(user: UserType): DirectoryAccount {
   };
 }
 
-/** A failure to stop on, in the seed's words. */
-function fatal(reason: string, cause: unknown): FatalDirectoryError {
-  return new FatalDirectoryError([`${COGNITO_PROFILE.name}: ${reason}`], { cause });
-}
-
-/** What a failed call means for the seed: transient (skip for now) or fatal (stop), as the taxonomy classifies it. */
+/**
+ * What a failed call means: transient (skip for now) or fatal (stop), as the
+ * taxonomy classifies it, in the one wording the seed and the doctor share.
+ */
 function failure(error: unknown, action?: string): TransientDirectoryError | FatalDirectoryError {
-  const classification = classifyDirectoryError(error);
-  if (classification.category === "transient") return new TransientDirectoryError(classification.reason, classification.throttled === true);
-  return fatal(action === undefined ? classification.reason : `${action}: ${classification.reason}`, error);
+  const { category, reason, throttled } = classifyDirectoryError(error);
+  if (category === "transient") return new TransientDirectoryError(reason, throttled === true);
+  const line = action === undefined ? reason : `${action}: ${reason}`;
+  return new FatalDirectoryError([`${COGNITO_PROFILE.name}: ${line}`], { cause: error, reason });
 }
 
 /**
@@ -142,6 +141,7 @@ export class CognitoDirectory implements IdentityDirectory {
     try {
       const { UserPool } = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
       return {
+        name: UserPool?.Name,
         estimatedSize: UserPool?.EstimatedNumberOfUsers,
         // A pool created without the setting is case-sensitive.
         emailsCaseSensitive: UserPool?.UsernameConfiguration?.CaseSensitive !== false,

@@ -43,6 +43,8 @@ export interface AccountPage {
 
 /** What a directory says of itself, for choosing how to look users up and how to compare their emails. */
 export interface DirectoryFacts {
+  /** What the directory is called by its owners (a Cognito pool's name), if it says. */
+  name?: string | undefined;
   /** How many accounts it holds, by its own estimate; `undefined` if it does not say. */
   estimatedSize: number | undefined;
   /**

@@ -4,7 +4,9 @@
  * configuration and of injected I/O (`DoctorDependencies`), so tests run the
  * whole list with fakes; `probes.ts` holds the real I/O.
  */
-import { classifyDirectoryError } from "../directory/error-classification.js";
+import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
+import type { IdentityDirectory } from "../directory/identity-directory.js";
+import { TransientDirectoryError } from "../directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../manifest/index.js";
 import { ManifestError } from "../manifest/ManifestError.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
@@ -59,7 +61,7 @@ export interface DatabaseTarget {
   connectTimeoutMs: number;
 }
 
-/** The user pool as the probes need it: the seed's client settings. */
+/** The user pool as the doctor opens it: the seed's client settings. */
 export interface CognitoTarget {
   region: string;
   userPoolId: string;
@@ -79,11 +81,18 @@ export interface DoctorDependencies {
   readMigrationHistory(target: DatabaseTarget): Promise<readonly MigrationRecord[]>;
   /** The names of the migration directories this package ships (prisma/migrations). */
   listMigrations(): Promise<readonly string[]>;
-  /** `DescribeUserPool`; rejects with the SDK's error. */
-  describeUserPool(target: CognitoTarget): Promise<{ name?: string; estimatedUsers?: number }>;
-  /** `ListUsers` with `Limit: 1`, asking for `sub` only; rejects with the SDK's error. */
-  listOneUser(target: CognitoTarget): Promise<void>;
+  /** The seed's own directory on the seed's client settings; the check that opens it closes it. */
+  openDirectory(target: CognitoTarget): Promise<DoctorDirectory>;
 }
+
+/** What the doctor asks of the directory: what it says of itself, and one lookup. */
+export type DoctorDirectory = Pick<IdentityDirectory, "describe" | "lookup"> & { close(): void };
+
+/**
+ * The lookup the doctor makes: an address no account can have (`.invalid`,
+ * RFC 2606), so the call needs exactly the seed's permission and reads no one.
+ */
+export const NOBODY = "flip-db-doctor@example.invalid";
 
 export interface CheckContext {
   env: NodeJS.ProcessEnv;
@@ -153,13 +162,31 @@ export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
   return { region: config.region, userPoolId: config.userPoolId, connectTimeoutMs, requestTimeoutMs };
 }
 
-/** A failed Cognito call in the seed's words, prefixed with the action whose permission is in question. */
-function cognitoFailure(action: string, error: unknown, region: string): string {
-  const classification = classifyDirectoryError(error);
-  if (classification.category === "transient") {
-    return `${action}: ${classification.reason}: try again; if it persists, check that this host can reach Cognito in ${region}`;
+/**
+ * Runs `probe` on the directory, opened for it and closed after. A failure is
+ * worded by the directory itself (its FatalDirectoryError's or
+ * TransientDirectoryError's reason), prefixed with the action whose permission
+ * is in question; anything else it throws is a bug, reported as one.
+ */
+async function probeDirectory(
+  context: CheckContext,
+  action: string,
+  probe: (directory: DoctorDirectory) => Promise<CheckResult>,
+): Promise<CheckResult> {
+  const target = cognitoTarget(configured(context));
+  let directory: DoctorDirectory | undefined;
+  try {
+    directory = await context.deps.openDirectory(target);
+    return await probe(directory);
+  } catch (error) {
+    if (error instanceof TransientDirectoryError) {
+      return fail(`${action}: ${error.reason}: try again; if it persists, check that this host can reach Cognito in ${target.region}`);
+    }
+    if (error instanceof FatalDirectoryError) return fail(`${action}: ${error.reason}`);
+    throw error;
+  } finally {
+    directory?.close();
   }
-  return `${action}: ${classification.reason}`;
 }
 
 export const CHECKS: readonly Check[] = [
@@ -282,29 +309,24 @@ export const CHECKS: readonly Check[] = [
   {
     name: "Cognito user pool",
     needs: ["configuration"],
-    async run(context) {
-      const target = cognitoTarget(configured(context));
-      try {
-        const pool = await context.deps.describeUserPool(target);
+    run(context) {
+      const { userPoolId, region } = configured(context);
+      return probeDirectory(context, "DescribeUserPool", async (directory) => {
+        const pool = await directory.describe();
         const name = pool.name === undefined ? "" : ` ("${pool.name}")`;
-        const size = pool.estimatedUsers === undefined ? "" : `, about ${plural(pool.estimatedUsers, "user")}`;
-        return pass(`${target.userPoolId}${name} in ${target.region}${size}`);
-      } catch (error) {
-        return fail(cognitoFailure("DescribeUserPool", error, target.region));
-      }
+        const size = pool.estimatedSize === undefined ? "" : `, about ${plural(pool.estimatedSize, "user")}`;
+        return pass(`${userPoolId}${name} in ${region}${size}`);
+      });
     },
   },
   {
     name: "Cognito lookups",
     needs: ["configuration"],
-    async run(context) {
-      const target = cognitoTarget(configured(context));
-      try {
-        await context.deps.listOneUser(target);
-        return pass(`the credentials may call ListUsers on ${target.userPoolId}`);
-      } catch (error) {
-        return fail(cognitoFailure("ListUsers", error, target.region));
-      }
+    run(context) {
+      return probeDirectory(context, "ListUsers", async (directory) => {
+        await directory.lookup(NOBODY);
+        return pass(`the credentials may call ListUsers on ${configured(context).userPoolId}`);
+      });
     },
   },
 ];

@@ -1,5 +1,5 @@
-import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
 import { COGNITO_PROFILE } from "../../src/directory/cognito-directory.js";
+import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
 import {
   type AccountPage,
   type DirectoryAccount,

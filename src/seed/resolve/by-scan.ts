@@ -62,5 +62,8 @@ export async function byScan(request: ScanRequest): Promise<Resolution[]> {
     return users.map((user) => ({ user, lookup }));
   }
   const accountsOf = (email: string) => found.get(keyOf(email)) ?? [];
-  return users.map((user) => ({ user, lookup: lookupFromAccounts(user.email, accountsOf(user.email), caseSensitive, directory.profile.name) }));
+  return users.map((user) => ({
+    user,
+    lookup: lookupFromAccounts(user.email, accountsOf(user.email), caseSensitive, directory.profile.name),
+  }));
 }

@@ -2,12 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import { COGNITO_PROFILE } from "../../../src/directory/cognito-directory.js";
 import type { DirectoryFacts, DirectoryProfile } from "../../../src/directory/identity-directory.js";
-import {
-  chooseStrategy as choose,
-  needsDescription as needs,
-  scanCalls,
-  type StrategyRequest,
-} from "../../../src/seed/strategy.js";
+import { chooseStrategy as choose, needsDescription as needs, scanCalls, type StrategyRequest } from "../../../src/seed/strategy.js";
 
 /** Cognito's choices, as the seed makes them today. */
 const chooseStrategy = (requested: StrategyRequest, emails: number, facts: DirectoryFacts | undefined) =>

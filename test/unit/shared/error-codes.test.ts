@@ -39,9 +39,9 @@ describe("the table of database error codes", () => {
 
   it("keeps every layer's codes in their own shape", () => {
     for (const codes of Object.values(DATABASE_FAULTS)) {
-      for (const sqlstate of ("sqlstate" in codes ? codes.sqlstate : [])) expect(sqlstate).toMatch(/^[0-9A-Z]{5}$/);
-      for (const errno of ("errno" in codes ? codes.errno : [])) expect(errno).toMatch(/^E[A-Z_]+$/);
-      for (const prisma of ("prisma" in codes ? codes.prisma : [])) expect(prisma).toMatch(/^P\d{4}$/);
+      for (const sqlstate of "sqlstate" in codes ? codes.sqlstate : []) expect(sqlstate).toMatch(/^[0-9A-Z]{5}$/);
+      for (const errno of "errno" in codes ? codes.errno : []) expect(errno).toMatch(/^E[A-Z_]+$/);
+      for (const prisma of "prisma" in codes ? codes.prisma : []) expect(prisma).toMatch(/^P\d{4}$/);
     }
   });
 });
