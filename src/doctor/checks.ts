@@ -189,6 +189,34 @@ async function probeDirectory(
   }
 }
 
+/** The migrations check's verdict on a history it could read: what failed, what is pending, what it does not know. */
+function judgeHistory(shipped: readonly string[], records: readonly MigrationRecord[]): CheckResult {
+  const status = compareMigrations(shipped, records);
+  const problems: string[] = [];
+  if (status.failed.length > 0) {
+    const first = status.failed[0]!;
+    problems.push(
+      `${listNames(status.failed)} failed to apply: fix the cause (the logs column of _prisma_migrations says it), ` +
+        `then run npx prisma migrate resolve --rolled-back ${first} and npx prisma migrate deploy ` +
+        `(or npx prisma migrate resolve --applied ${first} if you finished it by hand)`,
+    );
+  }
+  if (status.pending.length > 0) {
+    problems.push(
+      `${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`,
+    );
+  }
+  if (status.unknown.length > 0) {
+    problems.push(
+      `the database has ${plural(status.unknown.length, "migration")} this package does not ship (${listNames(status.unknown)}): ` +
+        "the database is ahead of this version of flip-db: deploy the version that ships them",
+    );
+  }
+  if (problems.length > 0) return fail(problems.join("; "));
+  if (shipped.length === 0) return pass("no migrations to apply");
+  return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
+}
+
 export const CHECKS: readonly Check[] = [
   {
     name: "configuration",
@@ -280,30 +308,7 @@ export const CHECKS: readonly Check[] = [
             `${plural(shipped.length, "migration")} pending: run npx prisma migrate deploy`,
         );
       }
-      const status = compareMigrations(shipped, records);
-      const problems: string[] = [];
-      if (status.failed.length > 0) {
-        const first = status.failed[0]!;
-        problems.push(
-          `${listNames(status.failed)} failed to apply: fix the cause (the logs column of _prisma_migrations says it), ` +
-            `then run npx prisma migrate resolve --rolled-back ${first} and npx prisma migrate deploy ` +
-            `(or npx prisma migrate resolve --applied ${first} if you finished it by hand)`,
-        );
-      }
-      if (status.pending.length > 0) {
-        problems.push(
-          `${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`,
-        );
-      }
-      if (status.unknown.length > 0) {
-        problems.push(
-          `the database has ${plural(status.unknown.length, "migration")} this package does not ship (${listNames(status.unknown)}): ` +
-            "the database is ahead of this version of flip-db: deploy the version that ships them",
-        );
-      }
-      if (problems.length > 0) return fail(problems.join("; "));
-      if (shipped.length === 0) return pass("no migrations to apply");
-      return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
+      return judgeHistory(shipped, records);
     },
   },
   {
