@@ -41,7 +41,10 @@ export const DATABASE_FAULTS = {
 
 export type DatabaseFault = keyof typeof DATABASE_FAULTS;
 
-const codesOf = (fault: DatabaseFault): readonly string[] => Object.values(DATABASE_FAULTS[fault] as FaultCodes).flat();
+function codesOf(fault: DatabaseFault): readonly string[] {
+  const codes: FaultCodes = DATABASE_FAULTS[fault];
+  return [...(codes.sqlstate ?? []), ...(codes.errno ?? []), ...(codes.prisma ?? []), ...(codes.adapter ?? [])];
+}
 
 /** Whether any of `codes` (from any layer) says `fault`. */
 export function saysFault(fault: DatabaseFault, ...codes: (string | undefined)[]): boolean {

@@ -33,6 +33,17 @@ const SCHEME = /^([a-z][a-z0-9+.-]*:)\/\//i;
 const TLS_PARAMETERS = /([?&])(?:ssl[a-z]*|uselibpqcompat)=[^&#]*/gi;
 const DEFAULT_PORT = 5432;
 
+/** A value the URL gave, or `undefined` for one it left out or empty. */
+function given(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The host as a location shows it: an IPv6 address keeps its brackets, as in the URL; no host is pg's `localhost`. */
+function shownHost(host: string | undefined): string {
+  if (host === undefined) return "localhost";
+  return host.includes(":") && !host.startsWith("/") ? `[${host}]` : host;
+}
+
 /** Reads a `postgresql://` (or `postgres://`) URL; throws, without echoing the URL, for anything else. */
 export function readPostgresUrl(url: string): PostgresUrl {
   const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
@@ -40,20 +51,18 @@ export function readPostgresUrl(url: string): PostgresUrl {
     throw new Error(`The database URL must start with postgresql:// (got ${scheme === undefined ? "no URL" : `${scheme}//`}).`);
   }
   const parsed = parse(url.replace(TLS_PARAMETERS, "$1"));
-  const host = parsed.host || undefined;
-  const port = Number(parsed.port || DEFAULT_PORT);
-  // An IPv6 address keeps its brackets in a location, as in the URL.
-  const shownHost = host?.includes(":") && !host.startsWith("/") ? `[${host}]` : (host ?? "localhost");
-  const schemaParameter = typeof parsed.schema === "string" && parsed.schema !== "" ? parsed.schema : undefined;
+  const host = given(parsed.host);
+  const port = Number(given(parsed.port) ?? DEFAULT_PORT);
+  const schemaParameter = given(parsed.schema);
   return {
     host,
     port,
-    user: parsed.user || undefined,
-    password: parsed.password || undefined,
-    database: parsed.database || "postgres",
+    user: given(parsed.user),
+    password: given(parsed.password),
+    database: given(parsed.database) ?? "postgres",
     schemaParameter,
     schema: schemaParameter ?? "public",
-    location: `${shownHost}:${port}`,
+    location: `${shownHost(host)}:${port}`,
   };
 }
 
