@@ -67,7 +67,9 @@ export function chooseStrategy(
   if (requested !== "auto") {
     return { strategy: requested, filterCalls, scanCalls: scan, reason: `${requested} (requested with --lookup; ${numbers})` };
   }
-  if (scan === undefined) return { strategy: "filter", filterCalls, reason: `filter (${whyNoScan(emails, profile)}; ${numbers})` };
+  if (scan === undefined || !profile.scanWorthwhile) {
+    return { strategy: "filter", filterCalls, reason: `filter (${whyNoScan(emails, profile)}; ${numbers})` };
+  }
   const strategy = scan < filterCalls ? "scan" : "filter";
   return { strategy, filterCalls, scanCalls: scan, reason: `${strategy} (fewer calls: ${numbers})` };
 }

@@ -64,6 +64,8 @@ describe("another directory's profile", () => {
       filterCalls: 10_000,
       reason: "filter (a scan of Keycloak is never worth it; 10000 filtered calls)",
     });
+    // Even were its size known, as after a requested scan could not be: auto does not scan it.
+    expect(choose("auto", 10_000, pool(100), NO_SCAN)).toMatchObject({ strategy: "filter" });
   });
 
   it("counts pages and asks for a description from its own page size, when scans are worth it", () => {
