@@ -10,7 +10,7 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { MAX_PAGE_SIZE } from "../src/directory/identity-directory.js";
+import { COGNITO_PROFILE } from "../src/directory/cognito-directory.js";
 
 import type { SeedReport } from "../src/seed/report.js";
 import { ROLE_NAMES } from "../src/shared/roles.js";
@@ -41,7 +41,7 @@ export interface BenchResult {
 
 /** The fewest ListUsers calls that resolve `n` emails in a pool of `poolSize`: one per email, or every page. */
 export function cheapestCalls(n: number, poolSize: number): number {
-  return Math.min(n, Math.ceil(poolSize / MAX_PAGE_SIZE));
+  return Math.min(n, Math.ceil(poolSize / COGNITO_PROFILE.pageSize));
 }
 
 /** The least time Cognito's quota allows for `calls` ListUsers calls. */

@@ -12,6 +12,7 @@ export type {
   AccountPage,
   DirectoryAccount,
   DirectoryFacts,
+  DirectoryProfile,
   IdentityDirectory,
   IneligibleReason,
   Lookup,

@@ -20,8 +20,6 @@ import type { StrategyRequest } from "./strategy.js";
 import { StrictModeError } from "./StrictModeError.js";
 
 export const SEED_DEFAULTS = {
-  /** A third of Cognito's ListUsers quota (30 a second per account and region), which the platform shares. */
-  requestsPerSecond: 10,
   transactionTimeoutMs: 120_000,
   lookup: "auto",
 } as const;
@@ -36,7 +34,7 @@ export interface SeedOptions {
   strict?: boolean;
   /** `auto` (default): whichever needs fewer directory calls. */
   lookup?: StrategyRequest;
-  /** Directory calls started per second, at most (default 10). */
+  /** Directory calls started per second, at most (default: the directory's own, `directory.profile`; Cognito's is 10). */
   requestsPerSecond?: number;
   /** Where the run's lines go (pino's logger fits); nowhere by default. Secrets are scrubbed from every line. */
   logger?: SeedLogger;
@@ -181,9 +179,9 @@ const validate: Phase = (run, { options, logger }) => {
 const resolve: Phase = async (run, { options, logger, timer }) => {
   const resolution = await timer.phase("cognitoMs", () =>
     resolveAll(options.directory, run.entries ?? [], {
-      requestsPerSecond: options.requestsPerSecond ?? SEED_DEFAULTS.requestsPerSecond,
+      requestsPerSecond: options.requestsPerSecond,
       strategy: options.lookup ?? SEED_DEFAULTS.lookup,
-      onChoice: (choice) => logger.info({ lookup: choice }, `Cognito lookup: ${choice.reason}`),
+      onChoice: (choice) => logger.info({ lookup: choice }, `${options.directory.profile.name} lookup: ${choice.reason}`),
       onProgress: (done, total, unit) => options.progress?.update(done, total, unit),
     }).finally(() => options.progress?.stop()),
   );

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 
 import pino, { type Logger } from "pino";
 
+import { readPostgresUrl } from "./postgres/location.js";
+
 export type { Logger };
 
 /** Emails are personal data: logs name a user by `a***@example.org` unless told otherwise. */
@@ -53,8 +55,9 @@ export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
     const value = env[variable];
     secrets.push(value);
     try {
-      const url = new URL(value ?? "");
-      secrets.push(decodeURIComponent(url.password), url.password);
+      const { password } = readPostgresUrl(value ?? "");
+      // As the URL may write it, and as it is.
+      if (password !== undefined) secrets.push(password, encodeURIComponent(password));
     } catch {
       // not a URL: nothing more to find in it
     }

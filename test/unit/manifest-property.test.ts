@@ -17,6 +17,7 @@ import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { COGNITO_PROFILE } from "../../src/directory/cognito-directory.js";
 import { FatalDirectoryError } from "../../src/directory/FatalDirectoryError.js";
 import type { Lookup } from "../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
@@ -378,6 +379,7 @@ describe("the seed command on generated manifests", () => {
         let closed = 0;
         const db = mockDatabase();
         const fake: ClosableDirectory = {
+          profile: COGNITO_PROFILE,
           lookup: async (email) => {
             lookups.push(email);
             const planned = planOf(email);

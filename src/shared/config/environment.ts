@@ -7,7 +7,7 @@
  */
 import { z } from "zod";
 
-import { locateDatabase } from "../postgres/location.js";
+import { locateDatabase, readPostgresUrl } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
@@ -15,24 +15,27 @@ export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A `postgresql://` URL that names its server: a host, or a Unix socket directory with `?host=/path`. */
 function postgresUrl(value: string): boolean {
   try {
-    const url = new URL(value);
-    // A Unix socket is named by `?host=/path` instead of the URL's host.
-    const hasHost = url.hostname !== "" || (url.searchParams.get("host") ?? "").startsWith("/");
-    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && hasHost;
+    return readPostgresUrl(value).host !== undefined;
   } catch {
     return false;
   }
 }
 
-const milliseconds = (fallback: number) =>
+/**
+ * A figure the environment may override. Unset stays unset: the default
+ * belongs to the module that uses the figure (the directory, the database
+ * client, the seed, the doctor), which applies it, so it is written once.
+ */
+const milliseconds = () =>
   z
     .string()
     .regex(/^\d+$/, "must be a whole number of milliseconds")
     .transform(Number)
     .refine((ms) => ms > 0 && ms <= 600_000, "must be between 1 and 600000")
-    .default(fallback);
+    .optional();
 
 const boolean = (fallback: boolean) =>
   z
@@ -88,16 +91,16 @@ const Environment = z
     SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
     LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
     SEED_REDACT_EMAILS: boolean(true),
-    SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
-    SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+    SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(),
+    SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(),
     SEED_COGNITO_RPS: z
       .string()
       .regex(/^\d+$/, "must be a whole number of requests per second")
       .transform(Number)
       .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
-      .default(10),
-    SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
-    SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
+      .optional(),
+    SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(),
+    SEED_TRANSACTION_TIMEOUT_MS: milliseconds(),
   })
   .superRefine(sameSchema, whenUrlsParsed);
 
@@ -128,8 +131,10 @@ export interface SeedEnvironment extends DatabaseUrls {
   usersFile: string;
   logLevel: LogLevel;
   redactEmails: boolean;
-  cognito: { connectTimeoutMs: number; requestTimeoutMs: number; requestsPerSecond: number };
-  database: { connectTimeoutMs: number; transactionTimeoutMs: number };
+  /** Each `undefined` when unset: the directory applies its own timeouts and pace. */
+  cognito: { connectTimeoutMs: number | undefined; requestTimeoutMs: number | undefined; requestsPerSecond: number | undefined };
+  /** Each `undefined` when unset: the database client, the seed and the doctor apply their own defaults. */
+  database: { connectTimeoutMs: number | undefined; transactionTimeoutMs: number | undefined };
 }
 
 /** Parses the variables `schema` knows; every problem names its variable. */
