@@ -22,7 +22,7 @@ export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } 
 export { ManifestError } from "./manifest/ManifestError.js";
 export { ensureUserAndRole, type EnsureOptions, type UserResult } from "./seed/ensure-user-and-role.js";
 export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
-export type { SeedReport, Timings, UserReport } from "./seed/report.js";
+export type { SeedReport, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
 export type { StrategyRequest as LookupRequest } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";

@@ -43,8 +43,12 @@ function rowsOf(current: CurrentRows) {
  * what each call received. (What PostgreSQL does with those calls, conflicts
  * included, is for the integration tests to prove.)
  */
+/** Where the mocked client says it connects, and the password it was opened with (as `connectDatabase` would set them). */
+export const MOCK_CONNECTION = { location: "db.internal:5432", secrets: ["SENTINEL-db-password"] } as const;
+
 export function mockDatabase(current: CurrentRows = {}) {
   const db = mockDeep<FlipDatabase>();
+  Object.defineProperty(db, "connection", { value: MOCK_CONNECTION });
   const tx: MockTransaction = mockDeep<Prisma.TransactionClient>();
   const rows = rowsOf(current);
   tx.$executeRaw.mockResolvedValue(1);
