@@ -193,6 +193,24 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions, settings: 
 }
 
 /**
+ * {@link seedMainUsers}, with the run's record beside its report (for
+ * `ensureUserAndRole`, which reads the user's `sub` from it); not part of the library.
+ */
+export async function seedWithRecord(db: FlipDatabase, options: SeedOptions): Promise<{ report: SeedReport; run: RunRecord }> {
+  const scrub = createScrubber([...db.connection.secrets, ...(options.secrets ?? [])]);
+  const logger = scrubbingLogger(options.logger ?? SILENT_LOGGER, scrub);
+  try {
+    const run = await runSeed(db, options, { logger });
+    const report = buildReport(run);
+    logOutcome(logger, report, run.failure);
+    if (run.failure) throw run.failure;
+    return { report, run };
+  } finally {
+    clearRunEntries();
+  }
+}
+
+/**
  * Seeds the well-known users: FLIP's `seed_main_users`. Resolves to the run's
  * report, skipped users included; throws the seed's error (a `FlipDbError`, with
  * `code` and `problems`) where the command would exit 1: a bad entry, a fatal
@@ -201,15 +219,5 @@ export async function runSeed(db: FlipDatabase, options: SeedOptions, settings: 
  * database URL's password and `options.secrets` scrubbed from each.
  */
 export async function seedMainUsers(db: FlipDatabase, options: SeedOptions): Promise<SeedReport> {
-  const scrub = createScrubber([...db.connection.secrets, ...(options.secrets ?? [])]);
-  const logger = scrubbingLogger(options.logger ?? SILENT_LOGGER, scrub);
-  try {
-    const run = await runSeed(db, options, { logger });
-    const report = buildReport(run);
-    logOutcome(logger, report, run.failure);
-    if (run.failure) throw run.failure;
-    return report;
-  } finally {
-    clearRunEntries();
-  }
+  return (await seedWithRecord(db, options)).report;
 }

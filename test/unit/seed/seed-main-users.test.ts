@@ -196,6 +196,7 @@ describe("ensureUserAndRole", () => {
     const directory = directoryWith();
     expect(await ensureUserAndRole(db, directory, alice)).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "create",
       grant: "grant",
       trustScopedRoles: 0,
@@ -214,6 +215,7 @@ describe("ensureUserAndRole", () => {
     });
     expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 0,
@@ -237,6 +239,7 @@ describe("ensureUserAndRole", () => {
     const logger = mock<SeedLogger>();
     expect(await ensureUserAndRole(db, directoryWith(), alice, { logger })).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 2,
