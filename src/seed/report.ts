@@ -70,7 +70,7 @@ function reasonOf(user: UserPlan): string | undefined {
 }
 
 /** One report line per user; works on bare lookups too (before anything was planned). */
-export function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
+function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
   return users.map((planned, entry) => {
     const reason = reasonOf(planned);
     return {
@@ -137,7 +137,7 @@ export function logUser(logger: SeedLogger, user: UserReport): void {
 }
 
 /** Logs one line per user and a summary; `timings`, where the command measured them, go on the summary. */
-export function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }): void {
+function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }): void {
   for (const user of report.users) logUser(logger, user);
   const { counts } = report;
   const skipped = report.users.length - counts.resolved;
