@@ -20,11 +20,17 @@ export type {
 export { TransientDirectoryError } from "./directory/TransientDirectoryError.js";
 export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
 export { ManifestError } from "./manifest/ManifestError.js";
-export { ensureUserAndRole, type EnsureOptions, type ResolvedUser, type SkippedUser, type UserResult } from "./seed/ensure-user-and-role.js";
+export {
+  ensureUserAndRole,
+  type EnsureOptions,
+  type ResolvedUser,
+  type SkippedUser,
+  type UserResult,
+} from "./seed/ensure-user-and-role.js";
 export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
 export type { SeedReport, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
-export type { LookupStrategy, StrategyRequest as LookupRequest } from "./seed/strategy.js";
+export type { StrategyRequest as LookupRequest, LookupStrategy } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./shared/cli/exit-codes.js";
 export { UsageError } from "./shared/cli/usage.js";

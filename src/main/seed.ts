@@ -4,7 +4,7 @@
  * manifest or flag fails fast and loads neither.
  */
 import { runSeedCommand, type CommandDependencies } from "../seed/cli/command.js";
-import { endMeasure, MEASURES, STARTUP_MARK, startMeasure } from "../seed/instrumentation.js";
+import { endMeasure, MEASURES, startMeasure, STARTUP_MARK } from "../seed/instrumentation.js";
 import type { SeedEnvironment } from "../shared/config/environment.js";
 
 // Process start to here: Node, TypeScript and the modules imported at once.

@@ -86,7 +86,14 @@ async function runFromInput(deps: CommandDependencies, flags: SeedFlags, logger:
 
 /** The record of a command stopped before its run began, by its flags, environment or manifest. */
 function failedBeforeRun(flags: Pick<SeedFlags, "dryRun" | "strict">, error: unknown): RunRecord {
-  return { dryRun: flags.dryRun, strict: flags.strict, startedAt: new Date(), durationMs: 0, redactEmails: true, failure: UnexpectedError.wrap(error) };
+  return {
+    dryRun: flags.dryRun,
+    strict: flags.strict,
+    startedAt: new Date(),
+    durationMs: 0,
+    redactEmails: true,
+    failure: UnexpectedError.wrap(error),
+  };
 }
 
 /** The run's record, a failure's before it began included; `help` when the usage was asked for. */

@@ -8,8 +8,8 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../support/run-command.js";
 
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
-import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/cli/command.js";
 import type { CommandReport } from "../../../src/seed/cli/command-report.js";
+import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/cli/command.js";
 import { ROLES } from "../../../src/shared/roles.js";
 import { fakeDirectory as fake, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
