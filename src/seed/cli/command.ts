@@ -16,7 +16,7 @@ import { createLogger, createScrubber, secretsFromEnvironment, type Logger, type
 import { clearRunEntries } from "../instrumentation.js";
 import { resolutionProgress } from "../progress.js";
 import { logOutcome, type RunRecord } from "../report.js";
-import { runSeed } from "../seed-main-users.js";
+import { runSeed, type SeedOptions } from "../seed-main-users.js";
 import { commandReport, commandTimings, type CommandReport } from "./command-report.js";
 import { findReportPath, parseSeedFlags, SEED_USAGE, type SeedFlags } from "./flags.js";
 
@@ -71,7 +71,7 @@ async function runFromInput(deps: CommandDependencies, flags: SeedFlags, logger:
   const config = readEnvironment(deps.env);
   const users = await loadManifest(flags.users ?? config.usersFile);
   const { directory, database } = await openBoth(deps, config, opened);
-  const options = {
+  const options: SeedOptions = {
     users,
     directory,
     dryRun: flags.dryRun,
@@ -89,6 +89,7 @@ function failedBeforeRun(flags: Pick<SeedFlags, "dryRun" | "strict">, error: unk
   return {
     dryRun: flags.dryRun,
     strict: flags.strict,
+    // The command times its whole run, this included, and puts its own figures here.
     startedAt: new Date(),
     durationMs: 0,
     redactEmails: true,
