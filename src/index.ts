@@ -3,7 +3,7 @@
  * functions mirror FLIP's Python seed module (`seed_main_users`,
  * `ensure_user_and_role`); everything else here serves them.
  */
-export { connectDatabase, type DatabaseOptions, type FlipDatabase } from "./database/client.js";
+export { connectDatabase, type DatabaseConnection, type DatabaseOptions, type FlipDatabase } from "./database/client.js";
 export { DatabaseError } from "./database/DatabaseError.js";
 export { createCognitoDirectory, type CognitoDirectoryOptions } from "./directory/cognito-directory.js";
 export { classifyDirectoryError, type Classification, type ErrorCategory } from "./directory/error-classification.js";
@@ -21,11 +21,17 @@ export type {
 export { TransientDirectoryError } from "./directory/TransientDirectoryError.js";
 export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
 export { ManifestError } from "./manifest/ManifestError.js";
-export { ensureUserAndRole, type EnsureOptions, type UserResult } from "./seed/ensure-user-and-role.js";
+export {
+  ensureUserAndRole,
+  type EnsureOptions,
+  type ResolvedUser,
+  type SkippedUser,
+  type UserResult,
+} from "./seed/ensure-user-and-role.js";
 export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
-export type { SeedReport, Timings, UserReport } from "./seed/report.js";
+export type { SeedReport, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
-export type { StrategyRequest as LookupRequest } from "./seed/strategy.js";
+export type { StrategyRequest as LookupRequest, LookupStrategy } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";
 export { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./shared/cli/exit-codes.js";
 export { UsageError } from "./shared/cli/usage.js";

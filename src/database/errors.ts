@@ -34,12 +34,16 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
  * or its password: only the host and port. `variable` names the URL's
  * variable (the doctor also checks DIRECT_URL).
  */
-export function describeDatabaseProblem(error: unknown, databaseUrl: string | undefined, variable = "DATABASE_URL"): string | undefined {
+export function describeDatabaseProblem(
+  error: unknown,
+  databaseUrl: string | undefined,
+  variable = "DATABASE_URL",
+  where = describeLocation(databaseUrl),
+): string | undefined {
   const { codes, messages } = describeChain(error);
   const has = (fault: DatabaseFault) => saysFault(fault, ...codes);
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
-  const where = describeLocation(databaseUrl);
   if (has("unreachable")) {
     return `cannot reach the database at ${where}: check ${variable} and that PostgreSQL is running`;
   }
@@ -76,10 +80,14 @@ export function reasonLine(error: unknown): string | undefined {
     .find((line) => line !== "" && !PRISMA_HEADER.test(line));
 }
 
-/** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
-export function toDatabaseError(error: unknown, databaseUrl: string | undefined): DatabaseError {
+/**
+ * The seed's fatal error for whatever Prisma, its pg adapter or pg threw, at
+ * `location` (the client's, never its URL). The transaction was rolled back in every case.
+ */
+export function toDatabaseError(error: unknown, location: string): DatabaseError {
   const message = reasonLine(error);
   const problem =
-    describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
+    describeDatabaseProblem(error, undefined, "DATABASE_URL", location) ??
+    `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
 }
