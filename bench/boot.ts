@@ -11,7 +11,7 @@
  */
 import { readFileSync } from "node:fs";
 
-import { createDatabase, stackEnvironment } from "../src/dev/local-stack.js";
+import { createDatabase, stackEnvironment } from "../dev/local-stack.js";
 import { copyOfPackage, type PackageCopy } from "../test/support/package-copy.js";
 import { runCommand } from "../test/support/run-command.js";
 import { median } from "./figures.js";

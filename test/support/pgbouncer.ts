@@ -12,9 +12,9 @@ import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { freePort } from "../../src/dev/free-port.js";
-import { startWatchdog } from "../../src/dev/local-stack.js";
-import { serverUser } from "../../src/dev/postgres-access.js";
+import { freePort } from "../../dev/free-port.js";
+import { startWatchdog } from "../../dev/local-stack.js";
+import { serverUser } from "../../dev/postgres-access.js";
 import { withPgClient } from "../../src/shared/postgres/client.js";
 import { findPgBouncer, PGBOUNCER_PACKAGE } from "./pgbouncer-install.js";
 

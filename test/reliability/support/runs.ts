@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 
 import { expect, type TestContext } from "vitest";
 
-import type { FixtureUser } from "../../../src/dev/cognito.js";
+import type { FixtureUser } from "../../../dev/cognito.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { flipDbDeploy, prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
 import { query } from "../../support/postgres.js";

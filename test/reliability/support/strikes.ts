@@ -12,8 +12,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { expect } from "vitest";
 
+import { startCognito, type LocalCognito, type PreloadedPool } from "../../../dev/cognito.js";
 import { SEED_APPLICATION_NAME } from "../../../src/database/client.js";
-import { startCognito, type LocalCognito, type PreloadedPool } from "../../../src/dev/cognito.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { output, prisma, ROOT } from "../../support/commands.js";
 import { tableContents } from "../../support/database-state.js";
