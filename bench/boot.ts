@@ -17,8 +17,8 @@ import { runCommand } from "../test/support/run-command.js";
 import { median } from "./figures.js";
 import { writeBenchManifest } from "./measure.js";
 
-export type BootScenario = "nothing to migrate" | "one migration pending";
-export type Entrypoint = "flip-db-deploy" | "prisma CLI chain";
+type BootScenario = "nothing to migrate" | "one migration pending";
+type Entrypoint = "flip-db-deploy" | "prisma CLI chain";
 
 export interface BootFigures {
   scenario: BootScenario;

@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
+import { fileURLToPath } from "node:url";
 
 import {
   AdminCreateUserCommand,
@@ -43,7 +43,7 @@ export async function startCognito(log: (line: string) => void = () => {}, prelo
   await mkdir(path.join(workDirectory, ".cognito", "db"), { recursive: true });
   await writeFile(path.join(workDirectory, ".cognito", "config.json"), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
   for (const pool of preload) await writePoolFile(workDirectory, pool);
-  const entry = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
+  const entry = fileURLToPath(import.meta.resolve("cognito-local/lib/bin/start.js"));
   const child = spawn(process.execPath, [entry], {
     cwd: workDirectory,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
@@ -146,7 +146,7 @@ export interface FixtureUser {
   username?: string;
 }
 
-export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
+function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 

@@ -18,7 +18,7 @@ import { serverUser } from "../../dev/postgres-access.js";
 import { withPgClient } from "../../src/shared/postgres/client.js";
 import { findPgBouncer, PGBOUNCER_PACKAGE } from "./pgbouncer-install.js";
 
-export type PoolMode = "transaction" | "session";
+type PoolMode = "transaction" | "session";
 
 export interface PgBouncerOptions {
   /** The PostgreSQL server every database is forwarded to, on 127.0.0.1. */

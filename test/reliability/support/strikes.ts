@@ -55,7 +55,7 @@ export function openTransaction(database: string, exited: Promise<unknown>): Pro
 }
 
 /** Waits while the backend `pid` still has a transaction open. */
-export function transactionClosed(pid: number): Promise<void> {
+function transactionClosed(pid: number): Promise<void> {
   return withAdmin(async (client) => {
     for (;;) {
       const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND xact_start IS NOT NULL", [pid]);
