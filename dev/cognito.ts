@@ -1,10 +1,10 @@
 import { spawn } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
 
 import {
   AdminCreateUserCommand,
@@ -31,6 +31,8 @@ const STARTED = /Cognito Local running on (http:\/\/[\d.]+:\d+)/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 const START_TIMEOUT_MS = 30_000;
+// A `require` of our own, so that knip sees cognito-local used (it reads require.resolve, not createRequire(...).resolve).
+const require = createRequire(import.meta.url);
 
 /**
  * Starts `cognito-local` on 127.0.0.1 and a port of the kernel's choosing, in
@@ -43,7 +45,7 @@ export async function startCognito(log: (line: string) => void = () => {}, prelo
   await mkdir(path.join(workDirectory, ".cognito", "db"), { recursive: true });
   await writeFile(path.join(workDirectory, ".cognito", "config.json"), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
   for (const pool of preload) await writePoolFile(workDirectory, pool);
-  const entry = fileURLToPath(import.meta.resolve("cognito-local/lib/bin/start.js"));
+  const entry = require.resolve("cognito-local/lib/bin/start.js");
   const child = spawn(process.execPath, [entry], {
     cwd: workDirectory,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
