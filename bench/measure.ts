@@ -40,12 +40,12 @@ export interface BenchResult {
 }
 
 /** The fewest ListUsers calls that resolve `n` emails in a pool of `poolSize`: one per email, or every page. */
-export function cheapestCalls(n: number, poolSize: number): number {
+function cheapestCalls(n: number, poolSize: number): number {
   return Math.min(n, Math.ceil(poolSize / COGNITO_PROFILE.pageSize));
 }
 
 /** The least time Cognito's quota allows for `calls` ListUsers calls. */
-export function quotaFloorMs(calls: number): number {
+function quotaFloorMs(calls: number): number {
   return (calls / LIST_USERS_QUOTA_RPS) * 1_000;
 }
 

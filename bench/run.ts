@@ -13,8 +13,8 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import type { PreloadedPool } from "../src/dev/cognito.js";
-import { stackEnvironment, startLocalStack } from "../src/dev/local-stack.js";
+import type { PreloadedPool } from "../dev/cognito.js";
+import { stackEnvironment, startLocalStack } from "../dev/local-stack.js";
 import type { CommandReport } from "../src/seed/cli/command-report.js";
 import { ROOT, seedDirectly, seedThroughPrisma } from "../test/support/commands.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
