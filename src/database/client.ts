@@ -19,7 +19,7 @@ export type FlipDatabase = PrismaClient & { readonly connection: DatabaseConnect
 export const SEED_APPLICATION_NAME = "flip-db-seed";
 
 /** How long to wait for PostgreSQL to accept the connection, unless told otherwise. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface DatabaseOptions {
   /** How long to wait for PostgreSQL to accept the connection (default 10 s). */

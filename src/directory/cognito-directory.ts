@@ -30,7 +30,7 @@ export interface CognitoDirectoryOptions {
   requestTimeoutMs?: number;
 }
 
-export const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
+const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
 
 export const COGNITO_PROFILE: DirectoryProfile = {
   name: "Cognito",

@@ -27,7 +27,7 @@ import { describeDatabaseFailure } from "./database-failure.js";
 
 export type CheckStatus = "pass" | "fail" | "skip";
 
-export interface CheckResult {
+interface CheckResult {
   status: CheckStatus;
   /** What the check found, or what to fix. One line; the formatter scrubs it. */
   detail: string;
@@ -112,7 +112,7 @@ export interface Check {
 }
 
 /** How long the doctor waits for PostgreSQL unless SEED_DATABASE_CONNECT_TIMEOUT_MS says otherwise. */
-export const DOCTOR_CONNECT_TIMEOUT_MS = 5_000;
+const DOCTOR_CONNECT_TIMEOUT_MS = 5_000;
 /** How many of a long list of problems one line shows. */
 const PROBLEMS_SHOWN = 3;
 
@@ -147,17 +147,17 @@ function target(url: string, variable: DatabaseTarget["variable"], config: SeedE
 }
 
 /** DATABASE_URL: what the seed uses. */
-export function databaseTarget(config: SeedEnvironment): DatabaseTarget {
+function databaseTarget(config: SeedEnvironment): DatabaseTarget {
   return target(config.databaseUrl, "DATABASE_URL", config);
 }
 
 /** What migrations use: DIRECT_URL when it is set, DATABASE_URL otherwise. */
-export function migrationTarget(config: SeedEnvironment): DatabaseTarget {
+function migrationTarget(config: SeedEnvironment): DatabaseTarget {
   const { url, variable } = migrationUrl(config);
   return target(url, variable, config);
 }
 
-export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
+function cognitoTarget(config: SeedEnvironment): CognitoTarget {
   const { connectTimeoutMs, requestTimeoutMs } = config.cognito;
   return { region: config.region, userPoolId: config.userPoolId, connectTimeoutMs, requestTimeoutMs };
 }
@@ -217,7 +217,7 @@ function judgeHistory(shipped: readonly string[], records: readonly MigrationRec
   return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
 }
 
-export const CHECKS: readonly Check[] = [
+const CHECKS: readonly Check[] = [
   {
     name: "configuration",
     needs: [],

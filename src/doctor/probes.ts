@@ -17,7 +17,7 @@ import type { PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import type { CognitoTarget, DatabaseTarget, DoctorDependencies, DoctorDirectory } from "./checks.js";
 
 /** How the doctor's connections show in `pg_stat_activity`, unless the URL sets application_name. */
-export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
+const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
 
 function connection(target: DatabaseTarget): PgConnection {
   const timeoutMs = target.connectTimeoutMs;
@@ -28,11 +28,11 @@ function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => 
   return withPgClient(connection(target), work);
 }
 
-export function probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict> {
+function probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict> {
   return poolerProbe.probeTransactionPooler(connection(target));
 }
 
-export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
+async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
   return withConnection(target, async (client) => {
     const { rows } = await client.query<{ one: number; version: string }>("SELECT 1 AS one, current_setting('server_version') AS version");
     // "16.4 (Debian 16.4-1.pgdg120+1)" -> "16.4"
@@ -40,7 +40,7 @@ export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVers
   });
 }
 
-export function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
+function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
   return withConnection(target, (client) => readHistory(client, target.schema));
 }
 

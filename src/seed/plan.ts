@@ -14,7 +14,7 @@ import type { ManifestEntry } from "../manifest/index.js";
 import { ROLES, roleByName } from "../shared/roles.js";
 import type { Resolution } from "./resolve/resolve.js";
 
-export interface RoleRow {
+interface RoleRow {
   id: string;
   name: string;
   description: string;
@@ -32,7 +32,7 @@ export interface ProfileUpdate extends ProfileRow {
   changes: Partial<Pick<ProfileRow, "name" | "organisation">>;
 }
 
-export interface GrantRow {
+interface GrantRow {
   userId: string;
   roleId: string;
 }
@@ -56,7 +56,7 @@ export interface HeldRoles {
 }
 
 /** A user without `user_role` rows. */
-export const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
+const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
 
 /** `user_role` rows folded per user; a user without rows is absent. */
 export function foldUserRoles(rows: readonly UserRoleRow[]): Map<string, HeldRoles> {

@@ -25,7 +25,7 @@ export interface PacerClock {
   sleep(ms: number): Promise<void>;
 }
 
-export const REAL_CLOCK: PacerClock = {
+const REAL_CLOCK: PacerClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
