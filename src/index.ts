@@ -5,12 +5,13 @@
  */
 export { connectDatabase, type DatabaseConnection, type DatabaseOptions, type FlipDatabase } from "./database/client.js";
 export { DatabaseError } from "./database/DatabaseError.js";
-export { createCognitoDirectory, type CognitoDirectoryOptions } from "./directory/cognito-directory.js";
+export { createCognitoDirectory, type CognitoDirectory, type CognitoDirectoryOptions } from "./directory/cognito-directory.js";
 export { classifyDirectoryError, type Classification, type ErrorCategory } from "./directory/error-classification.js";
 export { FatalDirectoryError } from "./directory/FatalDirectoryError.js";
 export type {
   AccountPage,
   DirectoryAccount,
+  DirectoryAnswer,
   DirectoryFacts,
   DirectoryProfile,
   IdentityDirectory,
@@ -31,11 +32,11 @@ export {
 export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
 export type { SeedReport, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
-export type { StrategyRequest as LookupRequest, LookupStrategy } from "./seed/strategy.js";
+export { STRATEGY_REQUESTS, type StrategyRequest as LookupRequest, type LookupStrategy } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";
-export { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitCodeFor } from "./shared/cli/exit-codes.js";
+export { EXIT_FATAL, EXIT_OK, EXIT_USAGE, exitCodeFor, type ExitCode } from "./shared/cli/exit-codes.js";
 export { UsageError } from "./shared/cli/usage.js";
 export { ConfigError } from "./shared/config/ConfigError.js";
 export { FlipDbError, UnexpectedError, type ErrorCode } from "./shared/errors.js";
 export type { SeedLogger } from "./shared/logging.js";
-export { ROLES, type RoleName, type TrustRoleName } from "./shared/roles.js";
+export { ROLES, type FixedRole, type GlobalRole, type RoleName, type TrustRoleName } from "./shared/roles.js";
