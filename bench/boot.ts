@@ -11,14 +11,14 @@
  */
 import { readFileSync } from "node:fs";
 
-import { createDatabase, stackEnvironment } from "../src/dev/local-stack.js";
+import { createDatabase, stackEnvironment } from "../dev/local-stack.js";
 import { copyOfPackage, type PackageCopy } from "../test/support/package-copy.js";
 import { runCommand } from "../test/support/run-command.js";
 import { median } from "./figures.js";
 import { writeBenchManifest } from "./measure.js";
 
-export type BootScenario = "nothing to migrate" | "one migration pending";
-export type Entrypoint = "flip-db-deploy" | "prisma CLI chain";
+type BootScenario = "nothing to migrate" | "one migration pending";
+type Entrypoint = "flip-db-deploy" | "prisma CLI chain";
 
 export interface BootFigures {
   scenario: BootScenario;

@@ -10,9 +10,9 @@ import { mkdtemp, readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { MAX_PAGE_SIZE } from "../src/directory/identity-directory.js";
+import { COGNITO_PROFILE } from "../src/directory/cognito-directory.js";
 
-import type { SeedReport } from "../src/seed/report.js";
+import type { CommandReport } from "../src/seed/cli/command-report.js";
 import { ROLE_NAMES } from "../src/shared/roles.js";
 import { seedDirectly } from "../test/support/commands.js";
 import { rowsChanged, rowVersions } from "../test/support/database-state.js";
@@ -40,12 +40,12 @@ export interface BenchResult {
 }
 
 /** The fewest ListUsers calls that resolve `n` emails in a pool of `poolSize`: one per email, or every page. */
-export function cheapestCalls(n: number, poolSize: number): number {
-  return Math.min(n, Math.ceil(poolSize / MAX_PAGE_SIZE));
+function cheapestCalls(n: number, poolSize: number): number {
+  return Math.min(n, Math.ceil(poolSize / COGNITO_PROFILE.pageSize));
 }
 
 /** The least time Cognito's quota allows for `calls` ListUsers calls. */
-export function quotaFloorMs(calls: number): number {
+function quotaFloorMs(calls: number): number {
   return (calls / LIST_USERS_QUOTA_RPS) * 1_000;
 }
 
@@ -64,12 +64,12 @@ export async function writeBenchManifest(n: number): Promise<string> {
   return writeManifest(users);
 }
 
-async function runSeed(env: Record<string, string>, args: readonly string[]): Promise<SeedReport> {
+async function runSeed(env: Record<string, string>, args: readonly string[]): Promise<CommandReport> {
   const reportPath = path.join(await mkdtemp(path.join(tmpdir(), "flip-db-bench-report-")), "report.json");
   const quiet = { ...env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: "true", LOG_LEVEL: "warn" };
   const result = await seedDirectly(quiet, ["--report", reportPath, ...args], 30 * 60_000);
   if (result.code !== 0) throw new Error(`seed exited ${String(result.code)}:\n${result.stdout}${result.stderr}`);
-  return JSON.parse(await readFile(reportPath, "utf8")) as SeedReport;
+  return JSON.parse(await readFile(reportPath, "utf8")) as CommandReport;
 }
 
 export async function measure(options: {
@@ -101,7 +101,7 @@ export async function measure(options: {
   const rerun = await runSeed(env, options.args ?? []);
   const after = await rowVersions(options.databaseUrl);
 
-  const cognitoPhaseMs = first.timings!.cognitoMs;
+  const cognitoPhaseMs = first.timings.cognitoMs;
   const floorMs = quotaFloorMs(options.floorCalls ?? cheapestCalls(options.n, options.poolSize));
   return {
     n: options.n,
@@ -113,9 +113,9 @@ export async function measure(options: {
     cognitoPhaseMs,
     floorMs: Math.round(floorMs),
     ratioToFloor: Math.round((cognitoPhaseMs / floorMs) * 100) / 100,
-    dbFirstRunMs: first.timings!.databaseMs,
-    dbRerunMs: rerun.timings!.databaseMs,
+    dbFirstRunMs: first.timings.databaseMs,
+    dbRerunMs: rerun.timings.databaseMs,
     rerunRowsWritten: rowsChanged(before, after),
-    peakRssMb: Math.max(first.peakRssMb!, rerun.peakRssMb!),
+    peakRssMb: Math.max(first.peakRssMb, rerun.peakRssMb),
   };
 }

@@ -13,9 +13,9 @@ import { readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
-import type { PreloadedPool } from "../src/dev/cognito.js";
-import { stackEnvironment, startLocalStack } from "../src/dev/local-stack.js";
-import type { SeedReport } from "../src/seed/report.js";
+import type { PreloadedPool } from "../dev/cognito.js";
+import { stackEnvironment, startLocalStack } from "../dev/local-stack.js";
+import type { CommandReport } from "../src/seed/cli/command-report.js";
 import { ROOT, seedDirectly, seedThroughPrisma } from "../test/support/commands.js";
 import { startFaultProxy } from "../test/support/fault-proxy.js";
 import { createMigratedDatabase } from "../test/support/postgres.js";
@@ -45,18 +45,18 @@ async function bootBreakdown(adminUrl: string, cognitoEndpoint: string, pool: Pr
   };
   const direct: number[] = [];
   const viaPrisma: number[] = [];
-  const reports: SeedReport[] = [];
+  const reports: CommandReport[] = [];
   for (let run = 0; run < BOOT_RUNS; run++) {
     const reportPath = output.bootReportPath(run);
     const seed = await seedDirectly(env, ["--report", reportPath]);
     if (seed.code !== 0) throw new Error(seed.stdout + seed.stderr);
     direct.push(seed.durationMs);
-    reports.push(JSON.parse(await readFile(reportPath, "utf8")) as SeedReport);
+    reports.push(JSON.parse(await readFile(reportPath, "utf8")) as CommandReport);
     const cli = await seedThroughPrisma(env);
     if (cli.code !== 0) throw new Error(cli.stdout + cli.stderr);
     viaPrisma.push(cli.durationMs);
   }
-  const phase = (pick: (timings: NonNullable<SeedReport["timings"]>) => number) => Math.round(median(reports.map((r) => pick(r.timings!))));
+  const phase = (pick: (timings: CommandReport["timings"]) => number) => Math.round(median(reports.map((r) => pick(r.timings))));
   const work = phase((t) => t.workMs);
   console.log(`\n7-user boot against the local stack, median of ${BOOT_RUNS} runs (re-runs: nothing to write)`);
   console.log(

@@ -1,17 +1,25 @@
 import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient } from "../generated/prisma/client.js";
+import { secretsOfUrl } from "../shared/logging.js";
 import { locateDatabase } from "../shared/postgres/location.js";
-import { rememberDatabaseUrl } from "./urls.js";
+
+/** What a client knows of where it connects, beyond Prisma: for the seed's lines, and what they must never hold. */
+export interface DatabaseConnection {
+  /** The server's host and port (or Unix socket directory): never the user or password. */
+  readonly location: string;
+  /** The URL's password, as written and decoded: scrubbed from every line the seed logs. */
+  readonly secrets: readonly string[];
+}
 
 /** A Prisma client for flip-db's schema: what `connectDatabase` returns and the seed's functions take. */
-export type FlipDatabase = PrismaClient;
+export type FlipDatabase = PrismaClient & { readonly connection: DatabaseConnection };
 
 /** How the seed's connection shows in `pg_stat_activity`. */
 export const SEED_APPLICATION_NAME = "flip-db-seed";
 
 /** How long to wait for PostgreSQL to accept the connection, unless told otherwise. */
-export const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
+const DEFAULT_CONNECT_TIMEOUT_MS = 10_000;
 
 export interface DatabaseOptions {
   /** How long to wait for PostgreSQL to accept the connection (default 10 s). */
@@ -29,7 +37,8 @@ export interface DatabaseOptions {
  * parameter, which PgBouncer would refuse.
  */
 export function connectDatabase(url: string, options: DatabaseOptions = {}): FlipDatabase {
-  const db = new PrismaClient({
+  const { location, schema } = locateDatabase(url);
+  const client = new PrismaClient({
     adapter: new PrismaPg(
       {
         connectionString: url,
@@ -38,9 +47,9 @@ export function connectDatabase(url: string, options: DatabaseOptions = {}): Fli
         // Names the seed in pg_stat_activity, unless the URL sets application_name itself.
         fallback_application_name: SEED_APPLICATION_NAME,
       },
-      { schema: locateDatabase(url).schema },
+      { schema },
     ),
   });
-  rememberDatabaseUrl(db, url);
-  return db;
+  const connection: DatabaseConnection = { location, secrets: secretsOfUrl(url) };
+  return Object.defineProperty(client, "connection", { value: connection, enumerable: false }) as FlipDatabase;
 }

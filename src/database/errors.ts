@@ -3,7 +3,7 @@
  * threw, mapped to one line that says what to fix. The doctor words its
  * database checks the same way.
  */
-import { PG, UNREACHABLE } from "../shared/postgres/connection-errors.js";
+import { saysFault, type DatabaseFault } from "../shared/postgres/error-codes.js";
 import { describeLocation } from "../shared/postgres/location.js";
 import { DatabaseError } from "./DatabaseError.js";
 
@@ -34,35 +34,36 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
  * or its password: only the host and port. `variable` names the URL's
  * variable (the doctor also checks DIRECT_URL).
  */
-export function describeDatabaseProblem(error: unknown, databaseUrl: string | undefined, variable = "DATABASE_URL"): string | undefined {
+export function describeDatabaseProblem(
+  error: unknown,
+  databaseUrl: string | undefined,
+  variable = "DATABASE_URL",
+  where = describeLocation(databaseUrl),
+): string | undefined {
   const { codes, messages } = describeChain(error);
-  const has = (...wanted: string[]) => wanted.some((code) => codes.includes(code));
+  const has = (fault: DatabaseFault) => saysFault(fault, ...codes);
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
-  const where = describeLocation(databaseUrl);
-  if (has(...UNREACHABLE, "DatabaseNotReachable", "P1001")) {
+  if (has("unreachable")) {
     return `cannot reach the database at ${where}: check ${variable} and that PostgreSQL is running`;
   }
-  if (has(PG.badPassword, PG.notAuthorized, "AuthenticationFailed", "P1000")) {
+  if (has("badCredentials")) {
     return `the database at ${where} refused the credentials in ${variable}: check its user and password`;
   }
-  if (has(PG.noSuchDatabase, "DatabaseDoesNotExist", "P1003")) {
+  if (has("noSuchDatabase")) {
     return `the database named in ${variable} does not exist at ${where}: run npx prisma migrate deploy first`;
   }
-  if (has("42P01", "TableDoesNotExist", "P2021")) {
+  if (has("noSuchTable")) {
     return "the seed's tables do not exist: run npx prisma migrate deploy before the seed";
   }
-  if (has("ETIMEDOUT", "P1002") || says(/connection timeout|timeout expired/i)) {
+  if (has("timedOut") || says(/connection timeout|timeout expired/i)) {
     return `the database at ${where} did not answer in time: check the network and SEED_DATABASE_CONNECT_TIMEOUT_MS`;
   }
   // A backend terminated mid-statement shows as 57P01, a reset, or a broken pipe when the seed was still sending.
-  if (
-    has("57P01", "57P02", "57P03", "ConnectionClosed", "ECONNRESET", "EPIPE") ||
-    says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)
-  ) {
+  if (has("lost") || says(/Connection terminated unexpectedly|terminating connection|connection error and is not queryable/i)) {
     return `the connection to the database at ${where} was lost`;
   }
-  if (has("P2028")) {
+  if (has("transactionTimedOut")) {
     return "the seed's transaction timed out (another replica may hold the seed lock): see SEED_TRANSACTION_TIMEOUT_MS";
   }
   return undefined;
@@ -79,10 +80,14 @@ export function reasonLine(error: unknown): string | undefined {
     .find((line) => line !== "" && !PRISMA_HEADER.test(line));
 }
 
-/** The seed's fatal error for whatever Prisma, its pg adapter or pg threw. The transaction was rolled back in every case. */
-export function toDatabaseError(error: unknown, databaseUrl: string | undefined): DatabaseError {
+/**
+ * The seed's fatal error for whatever Prisma, its pg adapter or pg threw, at
+ * `location` (the client's, never its URL). The transaction was rolled back in every case.
+ */
+export function toDatabaseError(error: unknown, location: string): DatabaseError {
   const message = reasonLine(error);
   const problem =
-    describeDatabaseProblem(error, databaseUrl) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
+    describeDatabaseProblem(error, undefined, "DATABASE_URL", location) ??
+    `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
 }

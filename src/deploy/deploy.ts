@@ -36,10 +36,10 @@ import { waitForDatabase, type WaitTarget } from "./wait-for-database.js";
 
 const DEFAULT_WAIT_SECONDS = 30;
 /** How the boot's own connections show in `pg_stat_activity`, unless the URL sets application_name. */
-export const DEPLOY_APPLICATION_NAME = "flip-db-deploy";
+const DEPLOY_APPLICATION_NAME = "flip-db-deploy";
 const CHECK_TIMEOUT_MS = 3_000;
 
-export const DEPLOY_USAGE = `Usage: flip-db-deploy [--wait-for-db <seconds>] [-- <seed flags>]
+const DEPLOY_USAGE = `Usage: flip-db-deploy [--wait-for-db <seconds>] [-- <seed flags>]
   --wait-for-db <seconds>  wait this long for PostgreSQL to accept connections (default ${DEFAULT_WAIT_SECONDS}; 0: do not wait)
   -- <seed flags>          passed to the seed, e.g. -- --strict
 Runs: prisma migrate deploy (unless every migration is applied already) on DIRECT_URL, else DATABASE_URL;
@@ -116,7 +116,7 @@ export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, lo
 }
 
 /** The URL migrations use (DIRECT_URL, else DATABASE_URL), and where it points; a ConfigError when either URL is wrong. */
-export interface MigrationTarget extends WaitTarget {
+interface MigrationTarget extends WaitTarget {
   url: string;
   variable: MigrationUrlVariable;
 }

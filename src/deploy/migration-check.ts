@@ -9,13 +9,10 @@ import { readHistory } from "../migrations/recorded.js";
 import { lockedProvider, readShippedMigrations } from "../migrations/shipped.js";
 import { errorCode } from "../shared/errors.js";
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
-import { PG } from "../shared/postgres/connection-errors.js";
+import { isNoSuchDatabase, isNoSuchTable } from "../shared/postgres/error-codes.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 
 export type MigrationCheck = { upToDate: true; applied: number } | { upToDate: false; reason: string };
-
-/** pg's code for a table that is not there: `_prisma_migrations` before the first migration. */
-const NO_TABLE = "42P01";
 
 function codeOf(error: unknown): string {
   return errorCode(error) ?? "no code";
@@ -37,8 +34,9 @@ export async function checkMigrations(connection: PgConnection & { url: string }
     records = await withPgClient(connection, (client) => readHistory(client, schema));
   } catch (error) {
     const code = codeOf(error);
-    if (code === PG.noSuchDatabase) return { upToDate: false, reason: "the database does not exist yet" };
-    if (code === NO_TABLE) return { upToDate: false, reason: "nothing has been migrated yet" };
+    if (isNoSuchDatabase(code)) return { upToDate: false, reason: "the database does not exist yet" };
+    // No `_prisma_migrations` before the first migration.
+    if (isNoSuchTable(code)) return { upToDate: false, reason: "nothing has been migrated yet" };
     return { upToDate: false, reason: `the migration history cannot be read (${code})` };
   }
   const reason = whyDeployIsNeeded(shipped, records);

@@ -5,7 +5,7 @@
  * neither a database nor real waiting.
  */
 import { errorCode, FlipDbError } from "../shared/errors.js";
-import { isCredentialsFault, isUnreachable, PG } from "../shared/postgres/connection-errors.js";
+import { isCredentialsFault, isNoSuchDatabase, isStartingUp, isUnreachable } from "../shared/postgres/error-codes.js";
 
 export interface WaitDependencies {
   /** Resolves once the server accepts a connection; rejects with the driver's error otherwise. */
@@ -28,9 +28,9 @@ export interface WaitTarget {
 }
 
 /** Errors that mean "not up yet": waiting may help. */
-const notYet = (code: string) => isUnreachable(code) || code === PG.cannotConnectNow;
+const notYet = (code: string) => isUnreachable(code) || isStartingUp(code);
 /** Errors that mean the server is up: the connection itself worked (`migrate deploy` creates a missing database). */
-const isUp = (code: string) => code === PG.noSuchDatabase;
+const isUp = (code: string) => isNoSuchDatabase(code);
 const TIMEOUT_MESSAGE = /timeout|Connection terminated/i;
 
 function codeOf(error: unknown): string {

@@ -10,11 +10,11 @@ import { TransientDirectoryError } from "./TransientDirectoryError.js";
 import { lookupFromAccounts } from "./eligibility.js";
 import { classifyDirectoryError } from "./error-classification.js";
 import {
-  MAX_PAGE_SIZE,
   type AccountPage,
   type DirectoryAccount,
   type DirectoryAnswer,
   type DirectoryFacts,
+  type DirectoryProfile,
   type IdentityDirectory,
 } from "./identity-directory.js";
 
@@ -30,7 +30,17 @@ export interface CognitoDirectoryOptions {
   requestTimeoutMs?: number;
 }
 
-export const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
+const COGNITO_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
+
+export const COGNITO_PROFILE: DirectoryProfile = {
+  name: "Cognito",
+  /** ListUsers' limit. */
+  pageSize: 60,
+  /** A third of Cognito's ListUsers quota (30 a second per account and region), which the platform shares. */
+  requestsPerSecond: 10,
+  /** Listing 60 accounts a call beats a call per email once the manifest holds over a 60th of the pool. */
+  scanWorthwhile: true,
+};
 
 /**
  * A Cognito client for the seed. Endpoint, credentials, retry count and mode
@@ -60,24 +70,25 @@ function toAccount(user: UserType): DirectoryAccount {
   };
 }
 
-/** A failure to stop on, in the seed's words. */
-function fatal(reason: string, cause: unknown): FatalDirectoryError {
-  return new FatalDirectoryError([`Cognito: ${reason}`], { cause });
-}
-
-/** What a failed call means for the seed: transient (skip for now) or fatal (stop), as the taxonomy classifies it. */
+/**
+ * What a failed call means: transient (skip for now) or fatal (stop), as the
+ * taxonomy classifies it, in the one wording the seed and the doctor share.
+ */
 function failure(error: unknown, action?: string): TransientDirectoryError | FatalDirectoryError {
-  const classification = classifyDirectoryError(error);
-  if (classification.category === "transient") return new TransientDirectoryError(classification.reason, classification.throttled === true);
-  return fatal(action === undefined ? classification.reason : `${action}: ${classification.reason}`, error);
+  const { category, reason, throttled } = classifyDirectoryError(error);
+  if (category === "transient") return new TransientDirectoryError(reason, throttled === true);
+  const line = action === undefined ? reason : `${action}: ${reason}`;
+  return new FatalDirectoryError([`${COGNITO_PROFILE.name}: ${line}`], { cause: error, reason });
 }
 
 /**
  * Resolves emails with ListUsers on one user pool; the stored id is the `sub`
- * attribute, never the Username. Each method sends one request (plus the SDK's
+ * attribute, never the Username. Each method sends one request a page (plus the SDK's
  * own retries), so the resolver can pace them under Cognito's quotas.
  */
 export class CognitoDirectory implements IdentityDirectory {
+  readonly profile = COGNITO_PROFILE;
+
   constructor(
     private readonly client: CognitoIdentityProviderClient,
     private readonly userPoolId: string,
@@ -90,7 +101,7 @@ export class CognitoDirectory implements IdentityDirectory {
         UserPoolId: this.userPoolId,
         Filter: filter,
         AttributesToGet: ATTRIBUTES,
-        Limit: MAX_PAGE_SIZE,
+        Limit: COGNITO_PROFILE.pageSize,
         PaginationToken: token,
       }),
       { abortSignal: signal },
@@ -114,12 +125,8 @@ export class CognitoDirectory implements IdentityDirectory {
     } catch (error) {
       throw failure(error);
     }
-    try {
-      // Cognito has compared the emails by the pool's own rule.
-      return lookupFromAccounts(email, accounts, false);
-    } catch (error) {
-      throw fatal((error as Error).message, error);
-    }
+    // Cognito has compared the emails by the pool's own rule.
+    return lookupFromAccounts(email, accounts, false, this.profile.name);
   }
 
   async listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage> {
@@ -134,6 +141,7 @@ export class CognitoDirectory implements IdentityDirectory {
     try {
       const { UserPool } = await this.client.send(new DescribeUserPoolCommand({ UserPoolId: this.userPoolId }), { abortSignal: signal });
       return {
+        name: UserPool?.Name,
         estimatedSize: UserPool?.EstimatedNumberOfUsers,
         // A pool created without the setting is case-sensitive.
         emailsCaseSensitive: UserPool?.UsernameConfiguration?.CaseSensitive !== false,

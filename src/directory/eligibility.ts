@@ -1,3 +1,4 @@
+import { FatalDirectoryError } from "./FatalDirectoryError.js";
 import type { DirectoryAccount, DirectoryAnswer, IneligibleReason } from "./identity-directory.js";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -23,10 +24,16 @@ export function emailKey(email: string, caseSensitive: boolean): string {
  * checked here ignoring case only: what differs in more than case is never
  * this user.
  *
- * Throws when the directory's answer makes no sense (an account without a
- * UUID `sub`): that is a fault to stop on, not a user to skip.
+ * Throws `FatalDirectoryError`, naming the directory by `directoryName`, when
+ * its answer makes no sense (an account without a UUID `sub`): that is a fault
+ * to stop on, not a user to skip.
  */
-export function lookupFromAccounts(email: string, accounts: readonly DirectoryAccount[], caseSensitive: boolean): DirectoryAnswer {
+export function lookupFromAccounts(
+  email: string,
+  accounts: readonly DirectoryAccount[],
+  caseSensitive: boolean,
+  directoryName: string,
+): DirectoryAnswer {
   const wanted = emailKey(email, caseSensitive);
   const matching = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
   if (matching.length === 0) return { status: "not_found" };
@@ -36,7 +43,7 @@ export function lookupFromAccounts(email: string, accounts: readonly DirectoryAc
   const [chosen] = eligible;
   if (chosen) {
     if (!chosen.sub || !UUID.test(chosen.sub)) {
-      throw new Error("the directory returned an account whose sub is not a UUID");
+      throw new FatalDirectoryError([`${directoryName}: the directory returned an account whose sub is not a UUID`]);
     }
     return { status: "resolved", sub: chosen.sub.toLowerCase() };
   }

@@ -25,7 +25,7 @@ export interface Classification {
  * the SDK's transient test: once the SDK's retries are spent, an expired
  * signature (which it retries as clock skew) is a clock or credentials problem.
  */
-export const FATAL_ERROR_FIXES: Readonly<Record<string, string>> = {
+const FATAL_ERROR_FIXES: Readonly<Record<string, string>> = {
   NotAuthorizedException: "Cognito refused the caller: check the credentials and that they belong to the pool's account",
   ResourceNotFoundException: "the user pool does not exist: check AWS_COGNITO_USER_POOL_ID and AWS_REGION",
   InvalidParameterException: "Cognito rejected the request as invalid: check AWS_COGNITO_USER_POOL_ID",

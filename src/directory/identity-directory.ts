@@ -1,7 +1,8 @@
 /**
  * Who a user is, as far as the seed is concerned: an identity directory turns
- * an email into that user's stable id, or says why it cannot. Cognito and
- * Keycloak implement it; the seed's core knows only this interface.
+ * an email into that user's stable id, or says why it cannot. Each provider
+ * (Cognito, Keycloak) implements this interface and says how it is best used
+ * (`DirectoryProfile`); the seed's core knows only these.
  */
 
 /** What the directory answers for one email. */
@@ -34,9 +35,6 @@ export interface DirectoryAccount {
   enabled: boolean;
 }
 
-/** The most accounts a listing page holds: Cognito's ListUsers limit. */
-export const MAX_PAGE_SIZE = 60;
-
 /** One page of a listing of every account, and the token of the next page if there is one. */
 export interface AccountPage {
   accounts: DirectoryAccount[];
@@ -45,6 +43,8 @@ export interface AccountPage {
 
 /** What a directory says of itself, for choosing how to look users up and how to compare their emails. */
 export interface DirectoryFacts {
+  /** What the directory is called by its owners (a Cognito pool's name), if it says. */
+  name?: string | undefined;
   /** How many accounts it holds, by its own estimate; `undefined` if it does not say. */
   estimatedSize: number | undefined;
   /**
@@ -57,13 +57,32 @@ export interface DirectoryFacts {
 }
 
 /**
- * Every method makes exactly one request to the directory (its client's own
- * retries aside), so that the caller can pace them. Every method throws
+ * How a directory is best used, fixed for its kind and known without asking
+ * it: the seed's strategy and pacer read it, lines name the directory by it.
+ */
+export interface DirectoryProfile {
+  /** How lines name the directory ("Cognito"). */
+  readonly name: string;
+  /** The most accounts one listing page holds. */
+  readonly pageSize: number;
+  /** Calls started per second when the caller sets no pace: the share of the directory's quota the seed may take. */
+  readonly requestsPerSecond: number;
+  /** Whether listing every account can ever cost fewer calls than one lookup per email. */
+  readonly scanWorthwhile: boolean;
+}
+
+/**
+ * `listPage` and `describe` make one request each, and `lookup` one per page
+ * of matching accounts (almost always one), their client's own retries and any
+ * credentials it fetches first (Keycloak's admin token) aside, so that the
+ * caller can pace them. Every method throws
  * `TransientDirectoryError` when the directory cannot answer just now, and
- * `FatalDirectoryError` when it cannot be used at all (wrong pool, bad
- * credentials, a bug). `signal` aborts the request.
+ * `FatalDirectoryError` when it cannot be used at all (wrong pool or realm,
+ * bad credentials, a bug). `signal` aborts the request.
  */
 export interface IdentityDirectory {
+  /** How this directory is best used; read-only, asks the directory nothing. */
+  readonly profile: DirectoryProfile;
   /** Looks one email up; the directory compares emails as it always does (a Cognito pool by its case setting, Keycloak ignoring case). */
   lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer>;
   /** One page of every account. */

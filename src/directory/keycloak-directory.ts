@@ -8,7 +8,14 @@ import { keycloakUrlProblem } from "../shared/config/identity-provider.js";
 import { FatalDirectoryError } from "./FatalDirectoryError.js";
 import { TransientDirectoryError } from "./TransientDirectoryError.js";
 import { lookupFromAccounts } from "./eligibility.js";
-import type { AccountPage, DirectoryAccount, DirectoryAnswer, DirectoryFacts, IdentityDirectory } from "./identity-directory.js";
+import type {
+  AccountPage,
+  DirectoryAccount,
+  DirectoryAnswer,
+  DirectoryFacts,
+  DirectoryProfile,
+  IdentityDirectory,
+} from "./identity-directory.js";
 import { KeycloakApi, type UserQuery } from "./keycloak-api.js";
 import { classifyKeycloakError } from "./keycloak-error-classification.js";
 import { KeycloakAnswerError, KeycloakHttpError } from "./keycloak-failures.js";
@@ -31,53 +38,63 @@ export interface KeycloakDirectoryOptions {
 
 export const KEYCLOAK_DEFAULTS = { connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 } as const;
 
-/**
- * What Keycloak's directory says of itself, for the seed's strategy and
- * pacing when they stop assuming Cognito's quotas:
- * - `pageSize`: Keycloak's own default `max` (it sets no upper limit); a
- *   page of 100 brief representations is about 30 kB.
- * - `requestsPerSecond`: Keycloak has no API quota, but it is the trust's
- *   login service, and a realm that federates the trust's directory sends
- *   each email search on to LDAP: 20 a second resolves 1,000 users in under
- *   a minute and leaves room for logins. A proxy's 429 still slows the seed.
- * - `scanWorthwhile: false`: an exact email search is one indexed query, and
- *   exact in every realm. In a realm that federates the trust's directory
- *   (LDAP, Active Directory), the listing of every user and its count depend
- *   on what the federation has imported and on paging across providers,
- *   which Keycloak only approximates: a scan could call someone not found
- *   who is there. Look each email up instead.
- */
-export const KEYCLOAK_PACING = { pageSize: 100, requestsPerSecond: 20, scanWorthwhile: false } as const;
+/** How Keycloak's directory is best used: the seed's strategy and pacer read it, lines name it by it. */
+export const KEYCLOAK_PROFILE: DirectoryProfile = {
+  name: "Keycloak",
+  /** Keycloak's own default `max` (it sets no upper limit); a page of 100 brief representations is about 30 kB. */
+  pageSize: 100,
+  /**
+   * Keycloak has no API quota, but it is the trust's login service, and a
+   * realm that federates the trust's directory sends each email search on to
+   * LDAP: 20 a second resolves 1,000 users in under a minute and leaves room
+   * for logins. A proxy's 429 still slows the seed.
+   */
+  requestsPerSecond: 20,
+  /**
+   * An exact email search is one indexed query, and exact in every realm. In
+   * a realm that federates the trust's directory (LDAP, Active Directory), the
+   * listing of every user and its count depend on what the federation has
+   * imported and on paging across providers, which Keycloak only
+   * approximates: a scan could call someone not found who is there. Each
+   * email is looked up instead.
+   */
+  scanWorthwhile: false,
+};
 
 export interface KeycloakDirectoryDependencies {
   /** The clock the admin token's expiry is read by (default: `Date.now`). */
   now?: () => number;
 }
 
-const PAGE_SIZE = KEYCLOAK_PACING.pageSize;
+const PAGE_SIZE = KEYCLOAK_PROFILE.pageSize;
 
 /** `baseUrl` as a URL, or the one line that says why it cannot be one (the configuration's own rule). */
 function parseBaseUrl(baseUrl: string): URL {
   const problem = keycloakUrlProblem(baseUrl);
-  if (problem !== undefined) throw new FatalDirectoryError([`Keycloak: the base URL ${problem}`]);
+  if (problem !== undefined) throw new FatalDirectoryError([`${KEYCLOAK_PROFILE.name}: the base URL ${problem}`]);
   return new URL(baseUrl);
 }
 
 function requireValue(value: string, name: string): void {
-  if (value.trim() === "") throw new FatalDirectoryError([`Keycloak: the ${name} must not be empty`]);
+  if (value.trim() === "") throw new FatalDirectoryError([`${KEYCLOAK_PROFILE.name}: the ${name} must not be empty`]);
 }
 
 function requireTimeout(ms: number, name: string): number {
-  if (!Number.isFinite(ms) || ms <= 0) throw new FatalDirectoryError([`Keycloak: the ${name} must be a positive number of milliseconds`]);
+  if (!Number.isFinite(ms) || ms <= 0)
+    throw new FatalDirectoryError([`${KEYCLOAK_PROFILE.name}: the ${name} must be a positive number of milliseconds`]);
   return ms;
 }
 
-/** A failed call, in the seed's words: transient (skip the user for now) or fatal (stop), as the taxonomy says. */
+/**
+ * A failed call, in the seed's words: transient (skip the user for now) or
+ * fatal (stop), as the taxonomy says, in the one wording the seed and the
+ * doctor share.
+ */
 export function keycloakFailure(error: unknown): TransientDirectoryError | FatalDirectoryError {
   if (error instanceof TransientDirectoryError || error instanceof FatalDirectoryError) return error;
-  const classification = classifyKeycloakError(error);
-  if (classification.category === "transient") return new TransientDirectoryError(classification.reason, classification.throttled === true);
-  return new FatalDirectoryError([`Keycloak: ${classification.reason}`], { cause: error });
+  const { category, reason, throttled } = classifyKeycloakError(error);
+  if (category === "transient") return new TransientDirectoryError(reason, throttled === true);
+  return new FatalDirectoryError([`${KEYCLOAK_PROFILE.name}: ${reason}`], { cause: error, reason });
 }
 
 const is401 = (error: unknown) => error instanceof KeycloakHttpError && error.failure.status === 401;
@@ -91,7 +108,7 @@ const is401 = (error: unknown) => error instanceof KeycloakHttpError && error.fa
  * token to fetch first).
  */
 export class KeycloakDirectory implements IdentityDirectory {
-  readonly pacing = KEYCLOAK_PACING;
+  readonly profile = KEYCLOAK_PROFILE;
   private readonly tokens: AdminTokenCache;
 
   constructor(
@@ -106,19 +123,22 @@ export class KeycloakDirectory implements IdentityDirectory {
     const accounts = await this.allPages({ email }, signal);
     try {
       // Keycloak has compared the emails by its own rule (both lower-cased), so any case matches here too.
-      return lookupFromAccounts(email, accounts, false);
+      return lookupFromAccounts(email, accounts, false, KEYCLOAK_PROFILE.name);
     } catch (error) {
+      if (!(error instanceof FatalDirectoryError)) throw error;
       // Keycloak's own users have UUIDs; one federated without import has `f:<provider id>:<its id>`, which the schema cannot store.
+      const fix = "(a user federated without import?): turn on Import users in the realm's user federation";
       throw new FatalDirectoryError(
-        [`Keycloak: ${(error as Error).message} (a user federated without import?): turn on Import users in the realm's user federation`],
-        { cause: error },
+        error.problems.map((problem) => `${problem} ${fix}`),
+        { cause: error, reason: `${error.reason} ${fix}` },
       );
     }
   }
 
   async listPage(token: string | undefined, signal?: AbortSignal): Promise<AccountPage> {
     const first = token === undefined ? 0 : Number(token);
-    if (!Number.isSafeInteger(first) || first < 0) throw new FatalDirectoryError([`Keycloak: unexpected page token: this is a bug`]);
+    if (!Number.isSafeInteger(first) || first < 0)
+      throw new FatalDirectoryError([`${KEYCLOAK_PROFILE.name}: unexpected page token: this is a bug`]);
     const accounts = await this.call((admin) => this.api.listUsers(admin, { first, max: PAGE_SIZE }, signal), signal);
     return { accounts, next: accounts.length === PAGE_SIZE ? String(first + PAGE_SIZE) : undefined };
   }

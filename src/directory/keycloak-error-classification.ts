@@ -7,7 +7,7 @@
  * is fatal: a bug must never pass as a skipped user.
  */
 import { errorCode } from "../shared/errors.js";
-import { isUnreachable } from "../shared/postgres/connection-errors.js";
+import { isUnreachable } from "../shared/postgres/error-codes.js";
 import type { Classification } from "./error-classification.js";
 import {
   KeycloakAnswerError,

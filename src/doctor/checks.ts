@@ -4,7 +4,9 @@
  * configuration and of injected I/O (`DoctorDependencies`), so tests run the
  * whole list with fakes; `probes.ts` holds the real I/O.
  */
-import { classifyDirectoryError } from "../directory/error-classification.js";
+import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
+import type { IdentityDirectory } from "../directory/identity-directory.js";
+import { TransientDirectoryError } from "../directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../manifest/index.js";
 import { ManifestError } from "../manifest/ManifestError.js";
 import { compareMigrations, listNames, type MigrationRecord } from "../migrations/history.js";
@@ -17,6 +19,7 @@ import {
   type SeedEnvironment,
 } from "../shared/config/environment.js";
 import { errorCode } from "../shared/errors.js";
+import { isNoSuchTable } from "../shared/postgres/error-codes.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { ROLE_NAMES } from "../shared/roles.js";
@@ -60,12 +63,13 @@ export interface DatabaseTarget {
   connectTimeoutMs: number;
 }
 
-/** The user pool as the probes need it: the seed's client settings. */
+/** The user pool as the doctor opens it: the seed's client settings. */
 export interface CognitoTarget {
   region: string;
   userPoolId: string;
-  connectTimeoutMs: number;
-  requestTimeoutMs: number;
+  /** The directory's own defaults when unset. */
+  connectTimeoutMs: number | undefined;
+  requestTimeoutMs: number | undefined;
 }
 
 /** Everything the checks read or ask of the outside world. */
@@ -79,11 +83,18 @@ export interface DoctorDependencies {
   readMigrationHistory(target: DatabaseTarget): Promise<readonly MigrationRecord[]>;
   /** The names of the migration directories this package ships (prisma/migrations). */
   listMigrations(): Promise<readonly string[]>;
-  /** `DescribeUserPool`; rejects with the SDK's error. */
-  describeUserPool(target: CognitoTarget): Promise<{ name?: string; estimatedUsers?: number }>;
-  /** `ListUsers` with `Limit: 1`, asking for `sub` only; rejects with the SDK's error. */
-  listOneUser(target: CognitoTarget): Promise<void>;
+  /** The seed's own directory on the seed's client settings; the check that opens it closes it. */
+  openDirectory(target: CognitoTarget): Promise<DoctorDirectory>;
 }
+
+/** What the doctor asks of the directory: what it says of itself, and one lookup. */
+export type DoctorDirectory = Pick<IdentityDirectory, "describe" | "lookup"> & { close(): void };
+
+/**
+ * The lookup the doctor makes: an address no account can have (`.invalid`,
+ * RFC 2606), so the call needs exactly the seed's permission and reads no one.
+ */
+export const NOBODY = "flip-db-doctor@example.invalid";
 
 export interface CheckContext {
   env: NodeJS.ProcessEnv;
@@ -103,7 +114,7 @@ export interface Check {
 }
 
 /** How long the doctor waits for PostgreSQL unless SEED_DATABASE_CONNECT_TIMEOUT_MS says otherwise. */
-export const DOCTOR_CONNECT_TIMEOUT_MS = 5_000;
+const DOCTOR_CONNECT_TIMEOUT_MS = 5_000;
 /** How many of a long list of problems one line shows. */
 const PROBLEMS_SHOWN = 3;
 
@@ -124,32 +135,31 @@ function someProblems(problems: readonly string[]): string {
   return problems.length > PROBLEMS_SHOWN ? `${shown}; and ${plural(problems.length - PROBLEMS_SHOWN, "more problem")}` : shown;
 }
 
-function target(url: string, variable: DatabaseTarget["variable"], config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+function target(url: string, variable: DatabaseTarget["variable"], config: SeedEnvironment): DatabaseTarget {
   const parsed = locateDatabase(url);
-  // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
-  const explicit = (env.SEED_DATABASE_CONNECT_TIMEOUT_MS ?? "") !== "";
   return {
     url,
     variable,
     location: parsed.location,
     database: parsed.database,
     schema: parsed.schema,
-    connectTimeoutMs: explicit ? config.database.connectTimeoutMs : DOCTOR_CONNECT_TIMEOUT_MS,
+    // The seed waits 10 s by default; a diagnosis should not, unless the operator asked for a longer wait.
+    connectTimeoutMs: config.database.connectTimeoutMs ?? DOCTOR_CONNECT_TIMEOUT_MS,
   };
 }
 
 /** DATABASE_URL: what the seed uses. */
-export function databaseTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
-  return target(config.databaseUrl, "DATABASE_URL", config, env);
+function databaseTarget(config: SeedEnvironment): DatabaseTarget {
+  return target(config.databaseUrl, "DATABASE_URL", config);
 }
 
 /** What migrations use: DIRECT_URL when it is set, DATABASE_URL otherwise. */
-export function migrationTarget(config: SeedEnvironment, env: NodeJS.ProcessEnv): DatabaseTarget {
+function migrationTarget(config: SeedEnvironment): DatabaseTarget {
   const { url, variable } = migrationUrl(config);
-  return target(url, variable, config, env);
+  return target(url, variable, config);
 }
 
-export function cognitoTarget(config: SeedEnvironment): CognitoTarget {
+function cognitoTarget(config: SeedEnvironment): CognitoTarget {
   if (config.keycloak !== undefined) throw new Error("a Cognito check ran with IDENTITY_PROVIDER=keycloak");
   const { connectTimeoutMs, requestTimeoutMs } = config.cognito;
   return { region: config.region, userPoolId: config.userPoolId, connectTimeoutMs, requestTimeoutMs };
@@ -162,13 +172,71 @@ function identityLine(config: SeedEnvironment): string {
   return `Keycloak realm ${realm} at ${new URL(baseUrl).origin}, client ${clientId}`;
 }
 
-/** A failed Cognito call in the seed's words, prefixed with the action whose permission is in question. */
-function cognitoFailure(action: string, error: unknown, region: string): string {
-  const classification = classifyDirectoryError(error);
-  if (classification.category === "transient") {
-    return `${action}: ${classification.reason}: try again; if it persists, check that this host can reach Cognito in ${region}`;
+/**
+ * A directory's failure as a check's result, worded by the directory itself
+ * (its FatalDirectoryError's or TransientDirectoryError's reason), prefixed
+ * with the action whose permission is in question when there is one; a
+ * transient one says to try again and what this host must reach. Anything
+ * else is a bug, thrown on.
+ */
+export function directoryFailure(error: unknown, reach: string, action?: string): CheckResult {
+  const prefix = action === undefined ? "" : `${action}: `;
+  if (error instanceof TransientDirectoryError) {
+    return fail(`${prefix}${error.reason}: try again; if it persists, check that this host can reach ${reach}`);
   }
-  return `${action}: ${classification.reason}`;
+  if (error instanceof FatalDirectoryError) return fail(`${prefix}${error.reason}`);
+  throw error;
+}
+
+/**
+ * Runs `probe` on the directory, opened for it and closed after. A failure is
+ * worded by the directory itself (its FatalDirectoryError's or
+ * TransientDirectoryError's reason), prefixed with the action whose permission
+ * is in question; anything else it throws is a bug, reported as one.
+ */
+async function probeDirectory(
+  context: CheckContext,
+  action: string,
+  probe: (directory: DoctorDirectory) => Promise<CheckResult>,
+): Promise<CheckResult> {
+  const target = cognitoTarget(configured(context));
+  let directory: DoctorDirectory | undefined;
+  try {
+    directory = await context.deps.openDirectory(target);
+    return await probe(directory);
+  } catch (error) {
+    return directoryFailure(error, `Cognito in ${target.region}`, action);
+  } finally {
+    directory?.close();
+  }
+}
+
+/** The migrations check's verdict on a history it could read: what failed, what is pending, what it does not know. */
+function judgeHistory(shipped: readonly string[], records: readonly MigrationRecord[]): CheckResult {
+  const status = compareMigrations(shipped, records);
+  const problems: string[] = [];
+  if (status.failed.length > 0) {
+    const first = status.failed[0]!;
+    problems.push(
+      `${listNames(status.failed)} failed to apply: fix the cause (the logs column of _prisma_migrations says it), ` +
+        `then run npx prisma migrate resolve --rolled-back ${first} and npx prisma migrate deploy ` +
+        `(or npx prisma migrate resolve --applied ${first} if you finished it by hand)`,
+    );
+  }
+  if (status.pending.length > 0) {
+    problems.push(
+      `${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`,
+    );
+  }
+  if (status.unknown.length > 0) {
+    problems.push(
+      `the database has ${plural(status.unknown.length, "migration")} this package does not ship (${listNames(status.unknown)}): ` +
+        "the database is ahead of this version of flip-db: deploy the version that ships them",
+    );
+  }
+  if (problems.length > 0) return fail(problems.join("; "));
+  if (shipped.length === 0) return pass("no migrations to apply");
+  return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
 }
 
 export const CHECKS: readonly Check[] = [
@@ -210,7 +278,7 @@ export const CHECKS: readonly Check[] = [
     needs: ["configuration"],
     async run(context) {
       const config = configured(context);
-      const target = databaseTarget(config, context.env);
+      const target = databaseTarget(config);
       try {
         const { serverVersion } = await context.deps.pingDatabase(target);
         return pass(`PostgreSQL ${serverVersion} at ${target.location}, database ${target.database}`);
@@ -223,7 +291,7 @@ export const CHECKS: readonly Check[] = [
     name: "direct connection",
     needs: ["configuration", "database reachable"],
     async run(context) {
-      const target = migrationTarget(configured(context), context.env);
+      const target = migrationTarget(configured(context));
       let verdict: PoolerVerdict;
       try {
         verdict = await context.deps.probeTransactionPooler(target);
@@ -243,7 +311,7 @@ export const CHECKS: readonly Check[] = [
     needs: ["configuration", "direct connection"],
     async run(context) {
       const config = configured(context);
-      const target = migrationTarget(config, context.env);
+      const target = migrationTarget(config);
       let shipped: readonly string[];
       try {
         shipped = await context.deps.listMigrations();
@@ -255,65 +323,37 @@ export const CHECKS: readonly Check[] = [
       try {
         records = await context.deps.readMigrationHistory(target);
       } catch (error) {
-        if (errorCode(error) !== "42P01") return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
+        if (!isNoSuchTable(errorCode(error))) return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
         if (shipped.length === 0) return pass("no migrations to apply");
         return fail(
           `no migration applied (no _prisma_migrations table in schema ${target.schema} of database ${target.database}); ` +
             `${plural(shipped.length, "migration")} pending: run npx prisma migrate deploy`,
         );
       }
-      const status = compareMigrations(shipped, records);
-      const problems: string[] = [];
-      if (status.failed.length > 0) {
-        const first = status.failed[0]!;
-        problems.push(
-          `${listNames(status.failed)} failed to apply: fix the cause (the logs column of _prisma_migrations says it), ` +
-            `then run npx prisma migrate resolve --rolled-back ${first} and npx prisma migrate deploy ` +
-            `(or npx prisma migrate resolve --applied ${first} if you finished it by hand)`,
-        );
-      }
-      if (status.pending.length > 0) {
-        problems.push(
-          `${status.pending.length} of ${shipped.length} not applied (${listNames(status.pending)}): run npx prisma migrate deploy`,
-        );
-      }
-      if (status.unknown.length > 0) {
-        problems.push(
-          `the database has ${plural(status.unknown.length, "migration")} this package does not ship (${listNames(status.unknown)}): ` +
-            "the database is ahead of this version of flip-db: deploy the version that ships them",
-        );
-      }
-      if (problems.length > 0) return fail(problems.join("; "));
-      if (shipped.length === 0) return pass("no migrations to apply");
-      return pass(`${status.applied.length} of ${shipped.length} applied, the latest ${status.applied.at(-1)!}`);
+      return judgeHistory(shipped, records);
     },
   },
   {
     name: "Cognito user pool",
     needs: ["configuration"],
-    async run(context) {
-      const target = cognitoTarget(configured(context));
-      try {
-        const pool = await context.deps.describeUserPool(target);
+    run(context) {
+      const { userPoolId, region } = configured(context);
+      return probeDirectory(context, "DescribeUserPool", async (directory) => {
+        const pool = await directory.describe();
         const name = pool.name === undefined ? "" : ` ("${pool.name}")`;
-        const size = pool.estimatedUsers === undefined ? "" : `, about ${plural(pool.estimatedUsers, "user")}`;
-        return pass(`${target.userPoolId}${name} in ${target.region}${size}`);
-      } catch (error) {
-        return fail(cognitoFailure("DescribeUserPool", error, target.region));
-      }
+        const size = pool.estimatedSize === undefined ? "" : `, about ${plural(pool.estimatedSize, "user")}`;
+        return pass(`${userPoolId}${name} in ${region}${size}`);
+      });
     },
   },
   {
     name: "Cognito lookups",
     needs: ["configuration"],
-    async run(context) {
-      const target = cognitoTarget(configured(context));
-      try {
-        await context.deps.listOneUser(target);
-        return pass(`the credentials may call ListUsers on ${target.userPoolId}`);
-      } catch (error) {
-        return fail(cognitoFailure("ListUsers", error, target.region));
-      }
+    run(context) {
+      return probeDirectory(context, "ListUsers", async (directory) => {
+        await directory.lookup(NOBODY);
+        return pass(`the credentials may call ListUsers on ${configured(context).userPoolId}`);
+      });
     },
   },
 ];

@@ -1,7 +1,8 @@
 /**
  * A database failure for a check that only connects and queries: in the
- * seed's words where it knows the error (src/seed/database-errors.ts), and
- * otherwise with the database's own code and reason line.
+ * seed's words where it knows the error (`describeDatabaseProblem` in
+ * src/database/errors.ts, over the one table of codes), and otherwise with the
+ * database's own code and reason line.
  */
 import { describeDatabaseProblem, reasonLine } from "../database/errors.js";
 import { errorCode } from "../shared/errors.js";

@@ -1,10 +1,10 @@
 /**
  * The doctor's real I/O: the manifest file, PostgreSQL through pg (one short
  * connection per probe, never Prisma's client), the migrations directory, and
- * Cognito through the seed's own client settings. Each probe rejects with
- * the library's error; the checks turn it into words.
+ * the seed's own Cognito directory on its client settings. Each database probe
+ * rejects with pg's error, the directory with its own; the checks turn them
+ * into words.
  */
-import type { CognitoIdentityProviderClient } from "@aws-sdk/client-cognito-identity-provider";
 import pg from "pg";
 
 import { loadManifest } from "../manifest/index.js";
@@ -14,10 +14,10 @@ import { findMigrationsDirectory, listMigrationDirectories } from "../migrations
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
 import * as poolerProbe from "../shared/postgres/pooler-probe.js";
 import type { PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
-import type { CognitoTarget, DatabaseTarget, DoctorDependencies } from "./checks.js";
+import type { CognitoTarget, DatabaseTarget, DoctorDependencies, DoctorDirectory } from "./checks.js";
 
 /** How the doctor's connections show in `pg_stat_activity`, unless the URL sets application_name. */
-export const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
+const DOCTOR_APPLICATION_NAME = "flip-db-doctor";
 
 function connection(target: DatabaseTarget): PgConnection {
   const timeoutMs = target.connectTimeoutMs;
@@ -28,11 +28,11 @@ function withConnection<T>(target: DatabaseTarget, work: (client: pg.Client) => 
   return withPgClient(connection(target), work);
 }
 
-export function probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict> {
+function probeTransactionPooler(target: DatabaseTarget): Promise<PoolerVerdict> {
   return poolerProbe.probeTransactionPooler(connection(target));
 }
 
-export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
+async function pingDatabase(target: DatabaseTarget): Promise<{ serverVersion: string }> {
   return withConnection(target, async (client) => {
     const { rows } = await client.query<{ one: number; version: string }>("SELECT 1 AS one, current_setting('server_version') AS version");
     // "16.4 (Debian 16.4-1.pgdg120+1)" -> "16.4"
@@ -40,39 +40,14 @@ export async function pingDatabase(target: DatabaseTarget): Promise<{ serverVers
   });
 }
 
-export function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
+function readMigrationHistory(target: DatabaseTarget): Promise<MigrationRecord[]> {
   return withConnection(target, (client) => readHistory(client, target.schema));
 }
 
 /** The SDK loads only when a Cognito check runs: `--help` and usage errors stay fast. */
-async function withCognito<T>(
-  target: CognitoTarget,
-  work: (client: CognitoIdentityProviderClient, sdk: typeof import("@aws-sdk/client-cognito-identity-provider")) => Promise<T>,
-): Promise<T> {
-  const [{ createCognitoClient }, sdk] = await Promise.all([
-    import("../directory/cognito-directory.js"),
-    import("@aws-sdk/client-cognito-identity-provider"),
-  ]);
-  const client = createCognitoClient(target);
-  try {
-    return await work(client, sdk);
-  } finally {
-    client.destroy();
-  }
-}
-
-export function describeUserPool(target: CognitoTarget): Promise<{ name?: string; estimatedUsers?: number }> {
-  return withCognito(target, async (client, { DescribeUserPoolCommand }) => {
-    const { UserPool } = await client.send(new DescribeUserPoolCommand({ UserPoolId: target.userPoolId }));
-    return { name: UserPool?.Name, estimatedUsers: UserPool?.EstimatedNumberOfUsers };
-  });
-}
-
-export function listOneUser(target: CognitoTarget): Promise<void> {
-  return withCognito(target, async (client, { ListUsersCommand }) => {
-    // The smallest call the seed's permission allows: one account, its `sub` only.
-    await client.send(new ListUsersCommand({ UserPoolId: target.userPoolId, Limit: 1, AttributesToGet: ["sub"] }));
-  });
+export async function openDirectory(target: CognitoTarget): Promise<DoctorDirectory> {
+  const { createCognitoDirectory } = await import("../directory/cognito-directory.js");
+  return createCognitoDirectory(target);
 }
 
 /** The real dependencies; `migrationsDirectory` defaults to this package's. */
@@ -83,7 +58,6 @@ export function realDependencies(migrationsDirectory: string = findMigrationsDir
     probeTransactionPooler,
     readMigrationHistory,
     listMigrations: () => listMigrationDirectories(migrationsDirectory),
-    describeUserPool,
-    listOneUser,
+    openDirectory,
   };
 }

@@ -4,21 +4,22 @@
  * manifest or flag fails fast and loads neither.
  */
 import { runSeedCommand, type CommandDependencies } from "../seed/cli/command.js";
+import { endMeasure, MEASURES, startMeasure, STARTUP_MARK } from "../seed/instrumentation.js";
 import type { SeedEnvironment } from "../shared/config/environment.js";
 
-/** Process start to here: Node, TypeScript and the modules imported at once; then what is imported later. */
-const loading = { startupMs: performance.now(), loadingMs: 0 };
+// Process start to here: Node, TypeScript and the modules imported at once.
+performance.mark(STARTUP_MARK);
 
-/** Loads under way, and since when: loads that overlap count once. */
+/** Loads under way, and since when: loads that overlap are measured once. */
 let inFlight = 0;
-let loadingSince = 0;
+let loadStart = 0;
 
 async function timedLoad<T>(load: () => Promise<T>): Promise<T> {
-  if (inFlight++ === 0) loadingSince = performance.now();
+  if (inFlight++ === 0) loadStart = startMeasure(MEASURES.load);
   try {
     return await load();
   } finally {
-    if (--inFlight === 0) loading.loadingMs += performance.now() - loadingSince;
+    if (--inFlight === 0) endMeasure(MEASURES.load, loadStart);
   }
 }
 
@@ -45,7 +46,6 @@ export function main(argv: readonly string[], overrides: Partial<CommandDependen
     progress: process.stderr,
     openDirectory,
     openDatabase,
-    loading,
     ...overrides,
   });
 }

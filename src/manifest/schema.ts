@@ -14,9 +14,9 @@ import { z } from "zod";
 import { ROLE_NAMES, roleByName, TRUST_ROLE_NAMES, type RoleName } from "../shared/roles.js";
 
 /** RFC 5321's limit on an address. */
-export const MAX_EMAIL_LENGTH = 254;
+const MAX_EMAIL_LENGTH = 254;
 /** `user_profile.name` and `.organisation` are varchar(255), which counts characters (code points). */
-export const MAX_TEXT_LENGTH = 255;
+const MAX_TEXT_LENGTH = 255;
 
 /** C0 and C1 control characters and DEL, as the body of a regular-expression character class. */
 const CONTROL_CLASS = "\\u0000-\\u001f\\u007f-\\u009f";

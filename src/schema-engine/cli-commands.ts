@@ -15,7 +15,7 @@ function withClient<T>(target: PostgresTarget, database: string, work: (client: 
 }
 
 /** Throws a {@link SchemaEngineError} when the database cannot be used. */
-export async function canConnect(target: PostgresTarget): Promise<void> {
+async function canConnect(target: PostgresTarget): Promise<void> {
   try {
     await withClient(target, target.database, (client) => client.query("SELECT 1"));
   } catch (error) {

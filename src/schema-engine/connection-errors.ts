@@ -1,5 +1,5 @@
 import { errorCode } from "../shared/errors.js";
-import { isCredentialsFault, isUnreachable, PG } from "../shared/postgres/connection-errors.js";
+import { isCredentialsFault, isNoSuchDatabase, isUnreachable, prismaCodeFor } from "../shared/postgres/error-codes.js";
 import type { PostgresTarget } from "./postgres-target.js";
 import { SchemaEngineError } from "./SchemaEngineError.js";
 
@@ -12,19 +12,21 @@ import { SchemaEngineError } from "./SchemaEngineError.js";
 export function describeConnectionError(error: unknown, target: PostgresTarget): SchemaEngineError {
   const code = errorCode(error);
   const user = target.client.user ?? "";
-  if (code === PG.noSuchDatabase) {
+  if (isNoSuchDatabase(code)) {
     return new SchemaEngineError(`Database \`${target.database}\` does not exist on the database server at \`${target.location}\`.`, {
-      prismaCode: "P1003",
+      prismaCode: prismaCodeFor("noSuchDatabase"),
     });
   }
-  if (code !== undefined && isCredentialsFault(code)) {
+  if (isCredentialsFault(code)) {
     return new SchemaEngineError(
       `Authentication failed against database server at \`${target.location}\`, the provided database credentials for \`${user}\` are not valid.`,
-      { prismaCode: "P1000" },
+      { prismaCode: prismaCodeFor("badCredentials") },
     );
   }
-  if (code !== undefined && isUnreachable(code)) {
-    return new SchemaEngineError(`Can't reach database server at \`${target.location}\` (${code}).`, { prismaCode: "P1001" });
+  if (isUnreachable(code)) {
+    return new SchemaEngineError(`Can't reach database server at \`${target.location}\` (${code}).`, {
+      prismaCode: prismaCodeFor("unreachable"),
+    });
   }
   return new SchemaEngineError(error instanceof Error ? error.message : String(error));
 }

@@ -5,7 +5,7 @@
  */
 export type EngineLogLevel = "INFO" | "WARN" | "ERROR";
 
-export function engineLogLine(level: EngineLogLevel, message: string, extra: Record<string, unknown> = {}): string {
+function engineLogLine(level: EngineLogLevel, message: string, extra: Record<string, unknown> = {}): string {
   return JSON.stringify({
     timestamp: new Date().toISOString(),
     level,

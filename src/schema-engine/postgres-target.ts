@@ -1,7 +1,6 @@
 import type { ClientConfig } from "pg";
-import { parseIntoClientConfig } from "pg-connection-string";
 
-import { locateDatabase } from "../shared/postgres/location.js";
+import { clientConfigOf, readPostgresUrl } from "../shared/postgres/location.js";
 
 /** A Postgres database to connect to, as discrete pg fields plus Prisma's `?schema=`. */
 export interface PostgresTarget {
@@ -15,11 +14,6 @@ export interface PostgresTarget {
 
 /** Reads a `postgresql://` URL the way Prisma does, keeping the password out of every message. */
 export function parsePostgresUrl(url: string): PostgresTarget {
-  const parsed = new URL(url);
-  if (parsed.protocol !== "postgresql:" && parsed.protocol !== "postgres:") {
-    throw new Error(`The database URL must start with postgresql:// (got ${parsed.protocol}//).`);
-  }
-  const client = parseIntoClientConfig(url);
-  const { location, database } = locateDatabase(url);
-  return { client, schema: parsed.searchParams.get("schema") ?? undefined, location, database };
+  const { schemaParameter, location, database } = readPostgresUrl(url);
+  return { client: clientConfigOf(url), schema: schemaParameter, location, database };
 }

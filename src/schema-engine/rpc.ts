@@ -4,7 +4,7 @@ import type { Readable, Writable } from "node:stream";
 import { prismaCodeOf, SchemaEngineError } from "./SchemaEngineError.js";
 
 /** A JSON-RPC 2.0 request as Prisma's CLI sends it, one per stdin line. */
-export interface RpcRequest {
+interface RpcRequest {
   id: number | string;
   method: string;
   params?: unknown;

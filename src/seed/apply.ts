@@ -26,7 +26,7 @@ type Transaction = Prisma.TransactionClient;
 /** The advisory lock's name; `hashtext` turns it into the lock's key. */
 export const SEED_LOCK_NAME = "flip-db:seed";
 
-export const NO_WRITES: Readonly<WriteCounts> = { roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 };
+const NO_WRITES: Readonly<WriteCounts> = { roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 };
 
 export interface ApplyOptions {
   dryRun: boolean;

@@ -8,23 +8,34 @@ import type { IdentityDirectory, LookupStatus } from "../directory/identity-dire
 import { validateEntry } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
 import type { SeedLogger } from "../shared/logging.js";
-import type { UserReport } from "./report.js";
-import { seedMainUsers } from "./seed-main-users.js";
+import type { GrantDecision, GrantWarning, ProfileChange } from "./plan.js";
+import type { RunRecord, UserReport } from "./report.js";
+import { seedWithRecord } from "./seed-main-users.js";
 
-export interface UserResult {
-  /** As in the seed's report: only `resolved` writes anything. */
-  outcome: LookupStatus;
-  /** Why the user was skipped. */
-  reason?: string;
-  /** For a resolved user: whether the profile was created, updated or already current. */
-  profile?: NonNullable<UserReport["profile"]>;
-  /** For a resolved user: `grant` (the role was granted now), `adopt` or `keep` (see the README). */
-  grant?: NonNullable<UserReport["grant"]>;
-  /** For a resolved user: how many trust-scoped roles the user holds (a count, never the trusts). */
-  trustScopedRoles?: number;
+/** A user the directory vouched for: the profile and the grant were seen to (or planned, in a dry run). */
+export interface ResolvedUser {
+  outcome: "resolved";
+  /** The directory's stable id of the user (Cognito's `sub`): `user_profile.user_id`. */
+  sub: string;
+  /** Whether the profile was created, updated or already current. */
+  profile: ProfileChange;
+  /** `grant` (the role was granted now), `adopt` or `keep` (see the README). */
+  grant: GrantDecision;
+  /** How many trust-scoped roles the user holds (a count, never the trusts). */
+  trustScopedRoles: number;
   /** Set when the user's roles need an operator's look (see the README's upgrade notes). */
-  warning?: NonNullable<UserReport["warning"]>;
+  warning?: GrantWarning;
 }
+
+/** A user the directory could not vouch for, now or at all: nothing was written for them. */
+export interface SkippedUser {
+  outcome: Exclude<LookupStatus, "resolved">;
+  /** Why the user was skipped. */
+  reason: string;
+}
+
+/** What became of one user, by `outcome`: only `resolved` writes anything. */
+export type UserResult = ResolvedUser | SkippedUser;
 
 export interface EnsureOptions {
   /** Where the run's lines go; nowhere by default. */
@@ -47,12 +58,21 @@ export async function ensureUserAndRole(
   options: EnsureOptions = {},
 ): Promise<UserResult> {
   const entry = validateEntry(user, "ensureUserAndRole");
-  const report = await seedMainUsers(db, { users: [entry], directory, lookup: "filter", ...options });
-  const { outcome, reason, profile, grant, trustScopedRoles, warning } = report.users[0]!;
+  const { report, run } = await seedWithRecord(db, { users: [entry], directory, lookup: "filter", ...options });
+  return userResult(report.users[0]!, run);
+}
+
+/** The one user's line of the report, with the `sub` the run resolved (a run that returned has resolved everyone). */
+function userResult(user: UserReport, run: RunRecord): UserResult {
+  const { lookup } = run.resolution!.resolutions[0]!;
+  // The report gives every user the directory did not vouch for a reason.
+  if (lookup.status !== "resolved") return { outcome: lookup.status, reason: user.reason! };
   return {
-    outcome,
-    ...(reason !== undefined && { reason }),
-    ...(profile !== undefined && { profile, grant, trustScopedRoles }),
-    ...(warning !== undefined && { warning }),
+    outcome: "resolved",
+    sub: lookup.sub,
+    profile: user.profile!,
+    grant: user.grant!,
+    trustScopedRoles: user.trustScopedRoles!,
+    ...(user.warning !== undefined && { warning: user.warning }),
   };
 }

@@ -14,7 +14,7 @@ import type { ManifestEntry } from "../manifest/index.js";
 import { ROLES, roleByName } from "../shared/roles.js";
 import type { Resolution } from "./resolve/resolve.js";
 
-export interface RoleRow {
+interface RoleRow {
   id: string;
   name: string;
   description: string;
@@ -32,7 +32,7 @@ export interface ProfileUpdate extends ProfileRow {
   changes: Partial<Pick<ProfileRow, "name" | "organisation">>;
 }
 
-export interface GrantRow {
+interface GrantRow {
   userId: string;
   roleId: string;
 }
@@ -56,7 +56,7 @@ export interface HeldRoles {
 }
 
 /** A user without `user_role` rows. */
-export const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
+const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
 
 /** `user_role` rows folded per user; a user without rows is absent. */
 export function foldUserRoles(rows: readonly UserRoleRow[]): Map<string, HeldRoles> {
@@ -172,6 +172,32 @@ export function decideGrant(held: HeldRoles, bootstrappedAt: Date | undefined): 
   return trustOnlyThen ? { grant: "keep", warning: "trust_only_bootstrap" } : { grant: "keep" };
 }
 
+/** One resolved user's profile: created, updated (only what changed) or left alone; the write goes into `plan`. */
+function planProfile(plan: SeedPlan, user: ManifestEntry, userId: string, current: Omit<ProfileRow, "userId"> | undefined): ProfileChange {
+  const row = { userId, name: user.name, organisation: user.organisation };
+  if (!current) {
+    plan.profileCreates.push(row);
+    return "create";
+  }
+  if (current.name === user.name && current.organisation === user.organisation) return "unchanged";
+  const changes = {
+    ...(current.name !== user.name && { name: user.name }),
+    ...(current.organisation !== user.organisation && { organisation: user.organisation }),
+  };
+  plan.profileUpdates.push({ ...row, changes });
+  return "update";
+}
+
+/** Two entries resolved to one account: the directory contradicts itself, and nothing may be written on its word. */
+function refuseSameAccount(seen: Set<string>, userId: string): void {
+  if (seen.has(userId)) {
+    throw new FatalDirectoryError([
+      `Cognito: two manifest entries resolved to the same account (${userId}); the directory's answer is inconsistent`,
+    ]);
+  }
+  seen.add(userId);
+}
+
 export function planSeed(resolutions: readonly Resolution[], state: DatabaseState): SeedPlan {
   const plan: SeedPlan = {
     roleWrites: planRoles(state.roles),
@@ -188,28 +214,8 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
       continue;
     }
     const userId = lookup.sub;
-    if (seen.has(userId)) {
-      throw new FatalDirectoryError([
-        `Cognito: two manifest entries resolved to the same account (${userId}); the directory's answer is inconsistent`,
-      ]);
-    }
-    seen.add(userId);
-
-    const row = { userId, name: user.name, organisation: user.organisation };
-    const current = state.profiles.get(userId);
-    let profile: ProfileChange = "unchanged";
-    if (!current) {
-      profile = "create";
-      plan.profileCreates.push(row);
-    } else if (current.name !== user.name || current.organisation !== user.organisation) {
-      profile = "update";
-      const changes = {
-        ...(current.name !== user.name && { name: user.name }),
-        ...(current.organisation !== user.organisation && { organisation: user.organisation }),
-      };
-      plan.profileUpdates.push({ ...row, changes });
-    }
-
+    refuseSameAccount(seen, userId);
+    const profile = planProfile(plan, user, userId, state.profiles.get(userId));
     const held = state.heldRoles.get(userId) ?? HOLDS_NOTHING;
     const { grant, warning } = decideGrant(held, state.seedGrants.get(userId));
     const grantRow = { userId, roleId: roleByName(user.role).id };

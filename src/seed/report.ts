@@ -4,9 +4,9 @@
  * data, so they appear redacted (`a***@example.org`) unless redaction is off.
  */
 import type { LookupStatus } from "../directory/identity-directory.js";
-import { EXIT_OK, exitCodeFor } from "../shared/cli/exit-codes.js";
-import type { FlipDbError } from "../shared/errors.js";
+import { UnexpectedError, type ErrorCode, type FlipDbError } from "../shared/errors.js";
 import { redactEmail, type SeedLogger } from "../shared/logging.js";
+import type { RoleName } from "../shared/roles.js";
 import type { ApplyResult } from "./apply.js";
 import {
   plannedWrites,
@@ -18,12 +18,13 @@ import {
   type WriteCounts,
 } from "./plan.js";
 import type { ResolveResult } from "./resolve/resolve.js";
+import type { LookupStrategy } from "./strategy.js";
 
 export interface UserReport {
   /** The user's position in the manifest (`users[entry]`): names the user in logs without the email. */
   entry: number;
   email: string;
-  role: string;
+  role: RoleName;
   outcome: LookupStatus;
   /** Why a user was skipped. */
   reason?: string;
@@ -35,18 +36,9 @@ export interface UserReport {
   warning?: GrantWarning;
 }
 
-export interface Timings {
-  startupMs: number;
-  loadingMs: number;
-  cognitoMs: number;
-  databaseMs: number;
-  workMs: number;
-}
-
 export interface SeedReport {
-  exitCode: number;
   /** `ok`, or the code of the error the run stopped on (USAGE, CONFIG_INVALID, DIRECTORY_FATAL, ...). */
-  status: string;
+  status: "ok" | ErrorCode;
   problems: string[];
   dryRun: boolean;
   strict: boolean;
@@ -57,16 +49,7 @@ export interface SeedReport {
   planned?: WriteCounts;
   written?: WriteCounts;
   /** How users were looked up in Cognito, and how many calls that took. */
-  lookup?: { strategy: string; reason: string; calls: number; throttleRetries: number };
-  /**
-   * Where the time went, in ms: loading code before the run (`startupMs`) and
-   * during it (`loadingMs`: the AWS SDK, Prisma's client and its query
-   * compiler), resolution in Cognito and the database transaction, and the
-   * seed's own work (the run less its loading).
-   */
-  timings?: Timings;
-  /** The process' peak resident memory so far. */
-  peakRssMb?: number;
+  lookup?: { strategy: LookupStrategy; reason: string; calls: number; throttleRetries: number };
   users: UserReport[];
 }
 
@@ -87,7 +70,7 @@ function reasonOf(user: UserPlan): string | undefined {
 }
 
 /** One report line per user; works on bare lookups too (before anything was planned). */
-export function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
+function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
   return users.map((planned, entry) => {
     const reason = reasonOf(planned);
     return {
@@ -153,8 +136,8 @@ export function logUser(logger: SeedLogger, user: UserReport): void {
   }
 }
 
-/** Logs one line per user and a summary. */
-export function logReport(logger: SeedLogger, report: SeedReport): void {
+/** Logs one line per user and a summary; `timings`, where the command measured them, go on the summary. */
+function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }): void {
   for (const user of report.users) logUser(logger, user);
   const { counts } = report;
   const skipped = report.users.length - counts.resolved;
@@ -182,7 +165,6 @@ export interface RunRecord {
   strict: boolean;
   startedAt: Date;
   durationMs: number;
-  timings: Timings;
   redactEmails: boolean;
   resolution?: ResolveResult;
   applied?: ApplyResult;
@@ -195,7 +177,6 @@ export function buildReport(run: RunRecord): SeedReport {
   const { resolution, applied, failure } = run;
   const users = applied ? userReports(applied.plan.users, run.redactEmails) : userReports(resolution?.resolutions ?? [], run.redactEmails);
   return {
-    exitCode: failure ? exitCodeFor(failure) : EXIT_OK,
     status: failure?.code ?? "ok",
     problems: [...(failure?.problems ?? [])],
     dryRun: run.dryRun,
@@ -212,8 +193,20 @@ export function buildReport(run: RunRecord): SeedReport {
         throttleRetries: resolution.throttleRetries,
       },
     }),
-    timings: run.timings,
-    peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
     users,
   };
+}
+
+/** The run's last lines: the report's, or the users skipped and the failure's problems when it stopped. */
+export function logOutcome(logger: SeedLogger, report: SeedReport & { timings?: object }, failure: FlipDbError | undefined): void {
+  if (!failure) {
+    logReport(logger, report);
+    return;
+  }
+  // Who was skipped matters most when strict mode stops the run; the lookups are known by then.
+  for (const user of report.users) if (user.outcome !== "resolved") logUser(logger, user);
+  for (const problem of failure.problems) logger.fatal({ code: failure.code }, problem);
+  if (failure instanceof UnexpectedError) {
+    logger.debug({ stack: (failure.cause as Error | undefined)?.stack }, "stack of the unexpected error");
+  }
 }

@@ -1,21 +1,16 @@
 /**
- * How to resolve emails in Cognito: one filtered ListUsers call per email, or
- * one paginated scan of the whole pool (60 accounts a page). Pure: the
- * numbers in, the choice and its reason out.
+ * How to resolve emails in the directory: one filtered lookup per email, or
+ * one paginated scan of every account (its profile's page size a page, where
+ * its profile says a scan can be worth it). Pure: the numbers in, the choice
+ * and its reason out.
  */
-import { MAX_PAGE_SIZE, type DirectoryFacts } from "../directory/identity-directory.js";
+import type { DirectoryFacts, DirectoryProfile } from "../directory/identity-directory.js";
+import { UsageError } from "../shared/cli/usage.js";
 
 export type LookupStrategy = "filter" | "scan";
 /** What `--lookup` (or the library's `lookup` option) may ask for: `auto` lets the seed choose. */
 export const STRATEGY_REQUESTS = ["auto", "filter", "scan"] as const;
 export type StrategyRequest = (typeof STRATEGY_REQUESTS)[number];
-
-/**
- * Below this many emails the pool's size is not even asked for: a scan could
- * only win in a pool smaller than 60 times the manifest, and would save less
- * than a page's worth of calls.
- */
-export const SCAN_CONSIDERED_FROM = 60;
 
 export interface StrategyChoice {
   strategy: LookupStrategy;
@@ -26,27 +21,57 @@ export interface StrategyChoice {
   reason: string;
 }
 
-export function scanCalls(poolSize: number): number {
-  return Math.max(1, Math.ceil(poolSize / MAX_PAGE_SIZE));
+/**
+ * A scan asked of a directory whose profile says one is never worth it (a
+ * Keycloak realm: its listing can miss federated users) is refused before
+ * any call, rather than quietly turned into something else: a usage error.
+ */
+export function refuseUnworthyScan(requested: StrategyRequest, profile: DirectoryProfile): void {
+  if (requested === "scan" && !profile.scanWorthwhile) {
+    throw new UsageError([
+      `--lookup scan: ${profile.name} is looked up by email only (a scan of it is never worth it); use auto or filter`,
+    ]);
+  }
+}
+
+/** The pages a scan of `poolSize` accounts takes. */
+export function scanCalls(poolSize: number, profile: DirectoryProfile): number {
+  return Math.max(1, Math.ceil(poolSize / profile.pageSize));
 }
 
 /**
- * Whether the pool is worth a call to describe itself, for `emails` emails:
- * a scan must know how the pool compares emails, and `auto` its size.
+ * Below a page's worth of emails the pool's size is not even asked for: a
+ * scan could only win in a pool smaller than a page per email, and would save
+ * less than a page's worth of calls.
  */
-export function needsDescription(requested: StrategyRequest, emails: number): boolean {
-  return requested === "scan" || (requested === "auto" && emails >= SCAN_CONSIDERED_FROM);
+function scanConsideredFrom(profile: DirectoryProfile): number {
+  return profile.pageSize;
 }
 
 /**
- * `facts` is what the pool said of itself, `undefined` if it was not asked or
- * could not answer. A scan needs them (to compare emails as the pool does), so
- * without them even a requested scan becomes a lookup per email.
+ * Whether the directory is worth a call to describe itself, for `emails`
+ * emails: a scan must know how it compares emails, and `auto` its size.
  */
-export function chooseStrategy(requested: StrategyRequest, emails: number, facts: DirectoryFacts | undefined): StrategyChoice {
+export function needsDescription(requested: StrategyRequest, emails: number, profile: DirectoryProfile): boolean {
+  if (requested === "scan") return true;
+  return requested === "auto" && profile.scanWorthwhile && emails >= scanConsideredFrom(profile);
+}
+
+/**
+ * `facts` is what the directory said of itself, `undefined` if it was not
+ * asked or could not answer. A scan needs them (to compare emails as the
+ * directory does), so without them even a requested scan becomes a lookup per
+ * email.
+ */
+export function chooseStrategy(
+  requested: StrategyRequest,
+  emails: number,
+  facts: DirectoryFacts | undefined,
+  profile: DirectoryProfile,
+): StrategyChoice {
   const filterCalls = emails;
   const poolSize = facts?.estimatedSize;
-  const scan = poolSize === undefined ? undefined : scanCalls(poolSize);
+  const scan = poolSize === undefined ? undefined : scanCalls(poolSize, profile);
   const numbers =
     scan === undefined ? `${filterCalls} filtered calls` : `${filterCalls} filtered calls vs ${scan} pages for ~${poolSize} accounts`;
   if (requested === "scan" && facts === undefined) {
@@ -56,10 +81,16 @@ export function chooseStrategy(requested: StrategyRequest, emails: number, facts
   if (requested !== "auto") {
     return { strategy: requested, filterCalls, scanCalls: scan, reason: `${requested} (requested with --lookup; ${numbers})` };
   }
-  if (scan === undefined) {
-    const why = emails < SCAN_CONSIDERED_FROM ? `fewer than ${SCAN_CONSIDERED_FROM} emails` : "the pool's size is unknown";
-    return { strategy: "filter", filterCalls, reason: `filter (${why}; ${numbers})` };
+  if (scan === undefined || !profile.scanWorthwhile) {
+    return { strategy: "filter", filterCalls, reason: `filter (${whyNoScan(emails, profile)}; ${numbers})` };
   }
   const strategy = scan < filterCalls ? "scan" : "filter";
   return { strategy, filterCalls, scanCalls: scan, reason: `${strategy} (fewer calls: ${numbers})` };
+}
+
+/** Why `auto` filters without weighing a scan. */
+function whyNoScan(emails: number, profile: DirectoryProfile): string {
+  if (!profile.scanWorthwhile) return `a scan of ${profile.name} is never worth it`;
+  const from = scanConsideredFrom(profile);
+  return emails < from ? `fewer than ${from} emails` : "the pool's size is unknown";
 }

@@ -8,6 +8,8 @@ import { createRequire } from "node:module";
 
 import pino, { type Logger } from "pino";
 
+import { readPostgresUrl } from "./postgres/location.js";
+
 export type { Logger };
 
 /** Emails are personal data: logs name a user by `a***@example.org` unless told otherwise. */
@@ -46,20 +48,25 @@ function scrubValue(value: unknown, scrub: Scrub, depth = 0): unknown {
 /** The variables that hold a database URL, its password included. */
 const DATABASE_URL_VARIABLES = ["DATABASE_URL", "DIRECT_URL"] as const;
 
-/** The secrets the seed can know of: they come from the environment. */
-export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
-  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.KEYCLOAK_CLIENT_SECRET];
-  for (const variable of DATABASE_URL_VARIABLES) {
-    const value = env[variable];
-    secrets.push(value);
-    try {
-      const url = new URL(value ?? "");
-      secrets.push(decodeURIComponent(url.password), url.password);
-    } catch {
-      // not a URL: nothing more to find in it
-    }
+/** What of a database URL must never be logged: the URL itself, and its password as written and decoded. */
+export function secretsOfUrl(databaseUrl: string | undefined): string[] {
+  const secrets = [databaseUrl];
+  try {
+    const { password } = readPostgresUrl(databaseUrl ?? "");
+    // As it is, and as the URL may write it.
+    if (password !== undefined) secrets.push(password, encodeURIComponent(password));
+  } catch {
+    // not a URL: nothing more to find in it
   }
   return secrets.filter((s): s is string => typeof s === "string" && s !== "");
+}
+
+/** The secrets the command knows of: they come from its environment. */
+export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
+  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.KEYCLOAK_CLIENT_SECRET].filter(
+    (s): s is string => typeof s === "string" && s !== "",
+  );
+  return [...secrets, ...DATABASE_URL_VARIABLES.flatMap((variable) => secretsOfUrl(env[variable]))];
 }
 
 /**

@@ -28,8 +28,10 @@ export const ROLES = [
   },
 ] as const;
 
-type FixedRole = (typeof ROLES)[number];
-type GlobalRole = Extract<FixedRole, { scope: "global" }>;
+/** One of the fixed roles the migrations insert. */
+export type FixedRole = (typeof ROLES)[number];
+/** A fixed role held platform-wide. */
+export type GlobalRole = Extract<FixedRole, { scope: "global" }>;
 
 /** A global role: the roles a manifest names and the seed grants. */
 export type RoleName = GlobalRole["name"];

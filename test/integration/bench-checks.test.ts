@@ -7,8 +7,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { emailOf, LIST_USERS_QUOTA_RPS, measure } from "../../bench/measure.js";
-import { startCognito, type LocalCognito, type PreloadedPool } from "../../src/dev/cognito.js";
-import { stackEnvironment } from "../../src/dev/local-stack.js";
+import { startCognito, type LocalCognito, type PreloadedPool } from "../../dev/cognito.js";
+import { stackEnvironment } from "../../dev/local-stack.js";
 import { startFaultProxy, type FaultProxy } from "../support/fault-proxy.js";
 import { migratedDatabase } from "../support/seed-fixture.js";
 

@@ -4,7 +4,7 @@
  */
 import { afterEach, describe, expect, it } from "vitest";
 
-import { freePort } from "../../src/dev/free-port.js";
+import { freePort } from "../../dev/free-port.js";
 import { logLines, output, pathWithoutPackageBins, ROOT } from "../support/commands.js";
 import { grants } from "../support/database-state.js";
 import { query } from "../support/postgres.js";

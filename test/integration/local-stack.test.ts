@@ -7,7 +7,7 @@ import { createInterface } from "node:readline";
 
 import { describe, expect, it } from "vitest";
 
-import { isAlive as alive } from "../../src/dev/process-alive.js";
+import { isAlive as alive } from "../../dev/process-alive.js";
 import { ROOT } from "../support/commands.js";
 import { runCommand } from "../support/run-command.js";
 
@@ -89,7 +89,7 @@ describe.sequential("the local stack leaves no server behind", () => {
 
   it("npm run dev:stack prints a working environment and stops everything on Ctrl-C", async () => {
     const before = new Set(postgresDataDirectories());
-    const child = spawn(process.execPath, ["--import", "tsx", "src/dev/dev-stack.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
+    const child = spawn(process.execPath, ["--import", "tsx", "dev/dev-stack.ts"], { cwd: ROOT, stdio: ["ignore", "pipe", "ignore"] });
     let printed = "";
     await new Promise<void>((resolve, reject) => {
       child.stdout.setEncoding("utf8").on("data", (chunk: string) => {

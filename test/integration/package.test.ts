@@ -117,8 +117,8 @@ describe("the packed library", () => {
     expect(
       shipped.filter(
         (file) =>
-          /^(test|bench|src|scripts)\//.test(file) ||
-          file.startsWith("dist/src/dev/") ||
+          /^(test|bench|src|scripts|dev)\//.test(file) ||
+          /^dist\/(src\/)?(test|bench|scripts|dev)\//.test(file) ||
           (file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "prisma.config.ts"),
       ),
     ).toEqual([]);
@@ -143,16 +143,16 @@ describe("the packed library", () => {
     const run = await runCommand("node", ["out/consumer.js"], { cwd: consumer, env: s.env, timeoutMs: 120_000 });
     expect(run.code, output(run)).toBe(0);
     const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+    const [adaSub, graceSub] = s.subs as [string, string];
     expect(result).toEqual({
       counts: { resolved: 1, not_found: 1, ineligible: 0, ambiguous: 0, transient: 0 },
       written: { roles: 4, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
-      grace: { outcome: "resolved", profile: "create", grant: "grant", trustScopedRoles: 0 },
+      grace: { outcome: "resolved", sub: graceSub, profile: "create", grant: "grant", trustScopedRoles: 0 },
       refused: ['ensureUserAndRole: user.email: must not contain a double quote (")'],
       roles: ["Admin", "Researcher", "Viewer", "Trust Admin"],
       wrongRole: "Superuser",
       trustRole: "Trust Admin",
     });
-    const [adaSub, graceSub] = s.subs as [string, string];
     expect(await grants(s.databaseUrl)).toEqual(
       [
         { user_id: adaSub, role: "Admin" },

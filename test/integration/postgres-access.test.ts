@@ -13,7 +13,7 @@ import { stripVTControlCharacters } from "node:util";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import { assertPostgresCanStart, closedDirectories, serverUser } from "../../src/dev/postgres-access.js";
+import { assertPostgresCanStart, closedDirectories, serverUser } from "../../dev/postgres-access.js";
 import { output, ROOT } from "../support/commands.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 

@@ -50,7 +50,7 @@ const EXPECTED_SEED = {
     { name: "Name of ada.schema", role: "Admin" },
     { name: "Name of ben.schema", role: "Viewer" },
   ],
-  roles: ["Admin", "Researcher", "Viewer"],
+  roles: ["Admin", "Researcher", "Trust Admin", "Viewer"],
 };
 
 /** The shipped migrations, each recorded once and finished, in `schema`. */

@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from "vitest";
 
-import type { FixtureUser } from "../../src/dev/cognito.js";
+import type { FixtureUser } from "../../dev/cognito.js";
 import { ROLES } from "../../src/shared/roles.js";
 import { output } from "../support/commands.js";
 import { tableContents } from "../support/database-state.js";

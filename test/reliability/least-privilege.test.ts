@@ -14,7 +14,7 @@ import path from "node:path";
 
 import { afterEach, describe, expect, it } from "vitest";
 
-import type { FixtureUser } from "../../src/dev/cognito.js";
+import type { FixtureUser } from "../../dev/cognito.js";
 import { flipDbDeploy, logLines, output, ROOT } from "../support/commands.js";
 import { rowVersions } from "../support/database-state.js";
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from "../support/fault-proxy.js";

@@ -8,7 +8,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import type { FixtureUser } from "../../src/dev/cognito.js";
+import type { FixtureUser } from "../../dev/cognito.js";
 import { logLines, output, shippedMigrationNames } from "../support/commands.js";
 import { migrationHistory, rowVersions, tableContents, tablesBySchema } from "../support/database-state.js";
 import { startPgBouncer, type PgBouncer } from "../support/pgbouncer.js";
@@ -107,7 +107,7 @@ describe("replicas behind PgBouncer in transaction mode", () => {
     expect(lines.filter((line) => line.grant === "grant")).toHaveLength(resolved);
     const state = await tableContents(direct);
     expect([state.roles.length, state.profiles.length, state.userRoles.length, state.seedGrants.length]).toEqual([
-      3,
+      4,
       resolved,
       resolved,
       resolved,

@@ -6,7 +6,9 @@
  */
 import { randomUUID } from "node:crypto";
 
-import { MAX_PAGE_SIZE } from "../../src/directory/identity-directory.js";
+import { COGNITO_PROFILE } from "../../src/directory/cognito-directory.js";
+
+const MAX_PAGE_SIZE = COGNITO_PROFILE.pageSize;
 
 /** Cognito's quota categories for the actions the seed and its tools call. */
 export const QUOTA_CATEGORY: Readonly<Record<string, string>> = {

@@ -1,10 +1,11 @@
+import { COGNITO_PROFILE } from "../../src/directory/cognito-directory.js";
 import { emailKey, lookupFromAccounts } from "../../src/directory/eligibility.js";
 import {
-  MAX_PAGE_SIZE,
   type AccountPage,
   type DirectoryAccount,
   type DirectoryAnswer,
   type DirectoryFacts,
+  type DirectoryProfile,
   type IdentityDirectory,
 } from "../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
@@ -14,7 +15,7 @@ export type ScriptedAnswer = DirectoryAnswer | { status: "transient"; reason: st
 
 /**
  * An in-memory identity directory for unit tests: accounts in a list, pages
- * of `pageSize`, every call recorded. Its lookups compare emails as a pool
+ * of its profile's size (Cognito's unless `profile` says otherwise), every call recorded. Its lookups compare emails as a pool
  * with `caseSensitive` does (default: case-sensitive, as Cognito's pools are
  * unless created otherwise). `lookup` can be replaced to script answers (a
  * scripted `transient` one is thrown as the TransientDirectoryError a real
@@ -25,7 +26,8 @@ export type ScriptedAnswer = DirectoryAnswer | { status: "transient"; reason: st
 export function fakeDirectory(
   accounts: readonly DirectoryAccount[] = [],
   options: {
-    pageSize?: number;
+    /** Cognito's unless given. */
+    profile?: DirectoryProfile;
     size?: number | undefined;
     caseSensitive?: boolean;
     facts?: undefined;
@@ -33,10 +35,12 @@ export function fakeDirectory(
     pageFault?: (page: number) => TransientDirectoryError | Error | undefined;
   } = {},
 ): IdentityDirectory & { close(): void; calls: string[]; closed: number } {
-  const pageSize = options.pageSize ?? MAX_PAGE_SIZE;
+  const profile = options.profile ?? COGNITO_PROFILE;
+  const { pageSize } = profile;
   const caseSensitive = options.caseSensitive ?? true;
   const calls: string[] = [];
   const directory = {
+    profile,
     calls,
     closed: 0,
     async lookup(email: string, signal?: AbortSignal): Promise<DirectoryAnswer> {
@@ -49,7 +53,7 @@ export function fakeDirectory(
       // What a filter on `email = "<email>"` lists, compared by the pool's rule.
       const wanted = emailKey(email, caseSensitive);
       const listed = accounts.filter((account) => account.email !== undefined && emailKey(account.email, caseSensitive) === wanted);
-      return lookupFromAccounts(email, listed, false);
+      return lookupFromAccounts(email, listed, false, profile.name);
     },
     async listPage(token: string | undefined): Promise<AccountPage> {
       const page = token === undefined ? 0 : Number(token);

@@ -17,9 +17,9 @@ export type Fault =
   | { kind: "hang" } // accept the request and never answer (until close())
   | { kind: "delay"; ms: number }; // forward the request after `ms` milliseconds
 
-export type FaultMatch = "all" | { email: string } | { action: string };
+type FaultMatch = "all" | { email: string } | { action: string };
 
-export interface FaultRule {
+interface FaultRule {
   match: FaultMatch;
   fault: Fault;
   /** Apply to at most this many matching requests, then pass through. Default: unlimited. */
@@ -67,7 +67,7 @@ export function awsError(errorType: string, status = 400, message?: string): Fau
 }
 
 /** The body an AWS JSON 1.1 service sends with an error; the SDK reads the error name from `__type`. */
-export function awsErrorBody(errorType: string, message = `${errorType} injected by the fault proxy`): string {
+function awsErrorBody(errorType: string, message = `${errorType} injected by the fault proxy`): string {
   return JSON.stringify({ __type: errorType, message });
 }
 
@@ -95,7 +95,7 @@ export function parseEmailFilter(action: string, body: string): string | undefin
   return typeof filter === "string" ? filteredEmail(filter) : undefined;
 }
 
-export function matches(match: FaultMatch, request: RequestKey): boolean {
+function matches(match: FaultMatch, request: RequestKey): boolean {
   if (match === "all") return true;
   if ("email" in match) return request.email === match.email;
   return request.action === match.action;
@@ -107,7 +107,7 @@ export function chooseRule<Rule extends ActiveRule>(rules: readonly Rule[], requ
 }
 
 /** How a request's fate is recorded: "forwarded", "status:503", "reset" or "hang". */
-export function outcomeOf(fault: Fault | undefined): string {
+function outcomeOf(fault: Fault | undefined): string {
   if (fault === undefined) return "forwarded";
   if (fault.kind === "delay") return `delay:${fault.ms}`;
   return fault.kind === "status" ? `status:${fault.status}` : fault.kind;

@@ -1,8 +1,8 @@
 import pg from "pg";
 import type { TestProject } from "vitest/node";
 
-import { startLocalStack } from "../../src/dev/local-stack.js";
-import { PostgresAccessError } from "../../src/dev/postgres-access.js";
+import { startLocalStack } from "../../dev/local-stack.js";
+import { PostgresAccessError } from "../../dev/postgres-access.js";
 
 export interface StackInfo {
   postgresAdminUrl: string;

@@ -2,7 +2,7 @@
  * Test fixture: starts the local stack, prints its pids and directories as one
  * JSON line, then waits to be killed, or throws (`throw`) to crash.
  */
-import { startLocalStack } from "../../src/dev/local-stack.js";
+import { startLocalStack } from "../../dev/local-stack.js";
 
 const stack = await startLocalStack();
 process.stdout.write(

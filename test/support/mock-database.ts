@@ -43,8 +43,12 @@ function rowsOf(current: CurrentRows) {
  * what each call received. (What PostgreSQL does with those calls, conflicts
  * included, is for the integration tests to prove.)
  */
+/** Where the mocked client says it connects, and the password it was opened with (as `connectDatabase` would set them). */
+export const MOCK_CONNECTION = { location: "db.internal:5432", secrets: ["SENTINEL-db-password"] } as const;
+
 export function mockDatabase(current: CurrentRows = {}) {
   const db = mockDeep<FlipDatabase>();
+  Object.defineProperty(db, "connection", { value: MOCK_CONNECTION });
   const tx: MockTransaction = mockDeep<Prisma.TransactionClient>();
   const rows = rowsOf(current);
   tx.$executeRaw.mockResolvedValue(1);
@@ -65,18 +69,9 @@ export function mockDatabase(current: CurrentRows = {}) {
   return { db, tx };
 }
 
-/** The order in which `mocks` were first called, by their names; the uncalled are left out. */
-export function callOrder(mocks: Record<string, { mock: { invocationCallOrder: number[] } }>): string[] {
-  return Object.entries(mocks)
-    .flatMap(([name, fn]) => fn.mock.invocationCallOrder.map((order) => [order, name] as const))
-    .sort(([a], [b]) => a - b)
-    .map(([, name]) => name);
-}
-
-/** Every call the applier can make, by name: for `callOrder`. */
-export function applierCalls(tx: MockTransaction) {
+/** Every call the applier can make on the transaction, by name. */
+function transactionCalls(tx: MockTransaction): Record<string, { mock: { invocationCallOrder: number[] } }> {
   return {
-    lock: tx.$executeRaw,
     "role.findMany": tx.role.findMany,
     "userProfile.findMany": tx.userProfile.findMany,
     "userRole.findMany": tx.userRole.findMany,
@@ -89,3 +84,39 @@ export function applierCalls(tx: MockTransaction) {
     "seedGrant.createMany": tx.seedGrant.createMany,
   };
 }
+
+/**
+ * The calls made on the transaction before the seed's advisory lock, by name:
+ * the one order that is the applier's contract is that there are none (and
+ * with no lock taken, every call was made without it).
+ */
+export function callsBeforeLock(tx: MockTransaction): string[] {
+  const lockedAt = Math.min(...tx.$executeRaw.mock.invocationCallOrder);
+  return Object.entries(transactionCalls(tx))
+    .filter(([, fn]) => fn.mock.invocationCallOrder.some((order) => order < lockedAt))
+    .map(([name]) => name);
+}
+
+/** Every row the applier asked to write, per table and kind of write, across batches; empty lists where none. */
+export function rowsWritten(tx: MockTransaction) {
+  const dataOf = (calls: ReadonlyArray<readonly [{ data: unknown }, ...unknown[]]>) =>
+    calls.flatMap(([args]) => (Array.isArray(args.data) ? (args.data as unknown[]) : [args.data]));
+  return {
+    roles: tx.role.upsert.mock.calls.map(([args]) => args.create),
+    profilesCreated: dataOf(tx.userProfile.createMany.mock.calls as never),
+    profilesUpdated: tx.userProfile.updateMany.mock.calls.map(([args]) => ({ where: args.where, data: args.data })),
+    profilesUpserted: tx.userProfile.upsert.mock.calls.map(([args]) => args.create),
+    userRoles: dataOf(tx.userRole.createMany.mock.calls as never),
+    seedGrants: dataOf(tx.seedGrant.createMany.mock.calls as never),
+  };
+}
+
+/** What `rowsWritten` says of an applier that wrote nothing. */
+export const NOTHING_WRITTEN = {
+  roles: [],
+  profilesCreated: [],
+  profilesUpdated: [],
+  profilesUpserted: [],
+  userRoles: [],
+  seedGrants: [],
+} as const;

@@ -10,7 +10,7 @@ import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
 
-import { isAlive } from "../../src/dev/process-alive.js";
+import { isAlive } from "../../dev/process-alive.js";
 import { ROOT } from "./commands.js";
 import { runCommand, type CommandResult } from "./run-command.js";
 

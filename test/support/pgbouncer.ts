@@ -12,13 +12,13 @@ import { chown, mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { freePort } from "../../src/dev/free-port.js";
-import { startWatchdog } from "../../src/dev/local-stack.js";
-import { serverUser } from "../../src/dev/postgres-access.js";
+import { freePort } from "../../dev/free-port.js";
+import { startWatchdog } from "../../dev/local-stack.js";
+import { serverUser } from "../../dev/postgres-access.js";
 import { withPgClient } from "../../src/shared/postgres/client.js";
 import { findPgBouncer, PGBOUNCER_PACKAGE } from "./pgbouncer-install.js";
 
-export type PoolMode = "transaction" | "session";
+type PoolMode = "transaction" | "session";
 
 export interface PgBouncerOptions {
   /** The PostgreSQL server every database is forwarded to, on 127.0.0.1. */

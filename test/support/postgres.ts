@@ -1,6 +1,6 @@
 /** PostgreSQL for the tests and the bench (nothing here needs vitest): a query, a migrated database. */
 
-import { createDatabase } from "../../src/dev/local-stack.js";
+import { createDatabase } from "../../dev/local-stack.js";
 import { withPgClient } from "../../src/shared/postgres/client.js";
 import { prisma } from "./commands.js";
 

@@ -23,12 +23,15 @@ export function runCommand(
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
       stdio: ["pipe", "pipe", "pipe"],
+      // Its own process group, so that a time-out kills what it started too (npx → vitest → cognito-local), not
+      // only the direct child: a surviving grandchild holds the pipes open and outlives the test run.
+      detached: true,
     });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
     child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => child.kill("SIGKILL"), options.timeoutMs);
+    const timer = options.timeoutMs === undefined ? undefined : setTimeout(() => killGroup(child.pid), options.timeoutMs);
     child.once("error", reject);
     child.once("close", (code, signal) => {
       clearTimeout(timer);
@@ -38,4 +41,13 @@ export function runCommand(
     child.stdin.on("error", () => {});
     child.stdin.end(options.input ?? "");
   });
+}
+
+function killGroup(pid: number | undefined): void {
+  if (pid === undefined) return;
+  try {
+    process.kill(-pid, "SIGKILL");
+  } catch {
+    // The group is gone already.
+  }
 }

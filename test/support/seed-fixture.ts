@@ -8,8 +8,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import type { FixtureUser } from "../../src/dev/cognito.js";
-import { createDatabase } from "../../src/dev/local-stack.js";
+import type { FixtureUser } from "../../dev/cognito.js";
+import { createDatabase } from "../../dev/local-stack.js";
 import type { ManifestEntry } from "../../src/manifest/index.js";
 import { listMigrationDirectories } from "../../src/migrations/shipped.js";
 import type { RoleName } from "../../src/shared/roles.js";

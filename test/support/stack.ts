@@ -6,8 +6,8 @@ import { randomBytes } from "node:crypto";
 
 import { inject } from "vitest";
 
-import { createUserPool, type FixtureUser, type PoolSettings } from "../../src/dev/cognito.js";
-import { createDatabase, stackEnvironment } from "../../src/dev/local-stack.js";
+import { createUserPool, type FixtureUser, type PoolSettings } from "../../dev/cognito.js";
+import { createDatabase, stackEnvironment } from "../../dev/local-stack.js";
 
 export function stack() {
   return inject("stack");

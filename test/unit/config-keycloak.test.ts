@@ -1,9 +1,5 @@
 import { describe, expect, it } from "vitest";
 
-import { identityProviderOf, permittedLookup, seedPacing } from "../../src/directory/from-config.js";
-import { KEYCLOAK_PACING } from "../../src/directory/keycloak-directory.js";
-import { exitCodeFor } from "../../src/shared/cli/exit-codes.js";
-import { UsageError } from "../../src/shared/cli/usage.js";
 import { ConfigError } from "../../src/shared/config/ConfigError.js";
 import { readEnvironment } from "../../src/shared/config/environment.js";
 import { createScrubber, secretsFromEnvironment } from "../../src/shared/logging.js";
@@ -42,7 +38,6 @@ describe("IDENTITY_PROVIDER=keycloak", () => {
     });
     expect(config.region).toBeUndefined();
     expect(config.userPoolId).toBeUndefined();
-    expect(identityProviderOf(config)).toBe("keycloak");
   });
 
   it("takes the two optional timeouts; unset, the directory's own defaults apply", () => {
@@ -99,35 +94,5 @@ describe("IDENTITY_PROVIDER=keycloak", () => {
   it("gives the client secret to the scrubber", () => {
     const scrub = createScrubber(secretsFromEnvironment(KEYCLOAK));
     expect(scrub(`token request with client_secret=${SECRET}`)).toBe("token request with client_secret=[redacted]");
-  });
-
-  it("paces Keycloak by the directory's own figures, and Cognito by SEED_COGNITO_RPS", async () => {
-    expect(await seedPacing(readEnvironment(KEYCLOAK))).toEqual({
-      requestsPerSecond: KEYCLOAK_PACING.requestsPerSecond,
-      scanWorthwhile: false,
-    });
-    const cognito = readEnvironment({
-      DATABASE_URL,
-      AWS_REGION: "eu-west-2",
-      AWS_COGNITO_USER_POOL_ID: "eu-west-2_Ab1",
-      SEED_COGNITO_RPS: "7",
-    });
-    expect(identityProviderOf(cognito)).toBe("cognito");
-    expect(await seedPacing(cognito)).toEqual({ requestsPerSecond: 7, scanWorthwhile: true });
-  });
-
-  it("looks Keycloak up by email: auto becomes filter, a scan asked for is a usage error (exit 2); Cognito's requests stand", () => {
-    expect(permittedLookup("auto", false)).toBe("filter");
-    expect(permittedLookup("filter", false)).toBe("filter");
-    let refused: unknown;
-    try {
-      permittedLookup("scan", false);
-    } catch (error) {
-      refused = error;
-    }
-    expect(refused).toBeInstanceOf(UsageError);
-    expect(exitCodeFor(refused as UsageError)).toBe(2);
-    expect((refused as UsageError).problems[0]).toMatch(/^--lookup scan: Keycloak is looked up by email only/);
-    for (const requested of ["auto", "filter", "scan"]) expect(permittedLookup(requested, true)).toBe(requested);
   });
 });

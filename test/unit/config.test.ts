@@ -41,7 +41,7 @@ describe("readEnvironment", () => {
     expect(readEnvironment({ ...REQUIRED, DATABASE_URL: "postgresql:///flip?host=/var/run/postgresql" }).databaseUrl).toContain("host=");
   });
 
-  it("applies the defaults when only the required variables are set", () => {
+  it("leaves unset figures unset, for the module that uses each to apply its own default", () => {
     expect(readEnvironment(REQUIRED)).toEqual({
       databaseUrl: REQUIRED.DATABASE_URL,
       region: "eu-west-2",
@@ -49,8 +49,8 @@ describe("readEnvironment", () => {
       usersFile: "prisma/seed-users.json",
       logLevel: "info",
       redactEmails: true,
-      cognito: { connectTimeoutMs: 3000, requestTimeoutMs: 5000, requestsPerSecond: 10 },
-      database: { connectTimeoutMs: 10000, transactionTimeoutMs: 120000 },
+      cognito: { connectTimeoutMs: undefined, requestTimeoutMs: undefined, requestsPerSecond: undefined },
+      database: { connectTimeoutMs: undefined, transactionTimeoutMs: undefined },
     });
   });
 

@@ -17,12 +17,14 @@ import { Writable } from "node:stream";
 import fc from "fast-check";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
+import { COGNITO_PROFILE } from "../../src/directory/cognito-directory.js";
 import { FatalDirectoryError } from "../../src/directory/FatalDirectoryError.js";
+import type { ClosableDirectory } from "../../src/directory/from-config.js";
 import type { Lookup } from "../../src/directory/identity-directory.js";
 import { TransientDirectoryError } from "../../src/directory/TransientDirectoryError.js";
 import { parseManifest, type ManifestEntry } from "../../src/manifest/index.js";
 import { ManifestError } from "../../src/manifest/ManifestError.js";
-import { runSeedCommand, type ClosableDirectory } from "../../src/seed/cli/command.js";
+import { runSeedCommand } from "../../src/seed/cli/command.js";
 import { mockDatabase } from "../support/mock-database.js";
 
 const SOURCE = "m.json";
@@ -378,6 +380,7 @@ describe("the seed command on generated manifests", () => {
         let closed = 0;
         const db = mockDatabase();
         const fake: ClosableDirectory = {
+          profile: COGNITO_PROFILE,
           lookup: async (email) => {
             lookups.push(email);
             const planned = planOf(email);

@@ -31,8 +31,8 @@ export const SEED_USAGE = `Usage: npx prisma db seed -- [--dry-run] [--strict] [
   --strict         any skipped user makes the run fail (exit 1) and nothing is written
   --users <file>   the users manifest, JSON or (named *.csv) CSV (default: $SEED_USERS_FILE or ${DEFAULT_USERS_FILE})
   --report <file>  also write the run report as JSON
-  --lookup <how>   auto (default): whichever needs fewer Cognito calls; filter: one ListUsers
-                   call per email; scan: one paginated pass over the whole pool
+  --lookup <how>   auto (default): whichever needs fewer directory calls; filter: one search
+                   call per email; scan: one paginated pass over every account (not for Keycloak)
 Exit codes: 0 success, 1 fatal, 2 usage error.`;
 
 /** Parses the flags after `--`; anything unknown or incomplete is a usage error. */

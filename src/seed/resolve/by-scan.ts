@@ -1,6 +1,5 @@
 /** Resolution by one paginated pass over every account in the pool. */
 import { emailKey, lookupFromAccounts } from "../../directory/eligibility.js";
-import { FatalDirectoryError } from "../../directory/FatalDirectoryError.js";
 import type { AccountPage, DirectoryAccount, IdentityDirectory } from "../../directory/identity-directory.js";
 import { TransientDirectoryError } from "../../directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../../manifest/index.js";
@@ -51,7 +50,7 @@ async function listWanted(request: ScanRequest, wanted: ReadonlySet<string>): Pr
 
 /** Resolves every user from one listing of the pool; a listing that cannot finish leaves every user transient. */
 export async function byScan(request: ScanRequest): Promise<Resolution[]> {
-  const { users, caseSensitive } = request;
+  const { users, caseSensitive, directory } = request;
   const keyOf = (email: string) => emailKey(email, caseSensitive);
   let found: Map<string, DirectoryAccount[]>;
   try {
@@ -62,11 +61,9 @@ export async function byScan(request: ScanRequest): Promise<Resolution[]> {
     const lookup = transientLookup(error);
     return users.map((user) => ({ user, lookup }));
   }
-  return users.map((user) => {
-    try {
-      return { user, lookup: lookupFromAccounts(user.email, found.get(keyOf(user.email)) ?? [], caseSensitive) };
-    } catch (error) {
-      throw new FatalDirectoryError([`Cognito: ${(error as Error).message}`], { cause: error });
-    }
-  });
+  const accountsOf = (email: string) => found.get(keyOf(email)) ?? [];
+  return users.map((user) => ({
+    user,
+    lookup: lookupFromAccounts(user.email, accountsOf(user.email), caseSensitive, directory.profile.name),
+  }));
 }

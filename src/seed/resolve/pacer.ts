@@ -1,18 +1,20 @@
 /**
  * Pacing for the directory's quota: at most `requestsPerSecond` calls started
- * in any second (p-throttle: a small manifest goes at once, a large one at the
- * set pace), and when the directory still says "too many requests", a pause
+ * in any second, the directory's own pace (its profile) unless the caller set
+ * one (p-throttle: a small manifest goes at once, a large one at the set
+ * pace), and when the directory still says "too many requests", a pause
  * that every call waits out before the throttled one is asked again.
  * Throttling slows the seed down; it does not cost users. Time comes in
  * through `PacerClock`, so tests need no real waiting.
  */
 import pThrottle from "p-throttle";
 
+import type { DirectoryProfile } from "../../directory/identity-directory.js";
 import { TransientDirectoryError } from "../../directory/TransientDirectoryError.js";
 
 /**
  * How often a throttled call is asked again, and how long every call waits
- * first: 0.5, 1, 2, 4 and 4 s, 11.5 s in all. Cognito's quotas are per second,
+ * first: 0.5, 1, 2, 4 and 4 s, 11.5 s in all. Quotas (Cognito's) are per second,
  * so a pause of a few seconds lets the platform's own traffic through too.
  */
 export const THROTTLE_RETRIES = 5;
@@ -23,7 +25,7 @@ export interface PacerClock {
   sleep(ms: number): Promise<void>;
 }
 
-export const REAL_CLOCK: PacerClock = {
+const REAL_CLOCK: PacerClock = {
   now: () => Date.now(),
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
@@ -36,12 +38,15 @@ export class Pacer {
   private resumeAt = 0;
   private readonly throttled: <T>(call: () => Promise<T>) => Promise<T>;
 
+  /** `requestsPerSecond`, when set, overrides the directory's own pace. */
   constructor(
-    requestsPerSecond: number,
+    profile: DirectoryProfile,
+    requestsPerSecond: number | undefined,
     signal: AbortSignal,
     private readonly clock: PacerClock = REAL_CLOCK,
   ) {
-    const throttle = pThrottle({ limit: requestsPerSecond, interval: 1_000, strict: true, signal });
+    const limit = requestsPerSecond ?? profile.requestsPerSecond;
+    const throttle = pThrottle({ limit, interval: 1_000, strict: true, signal });
     this.throttled = throttle(<T>(call: () => Promise<T>) => call());
   }
 

@@ -21,12 +21,8 @@ export interface Resolution {
 }
 
 export interface ResolveOptions {
-  /**
-   * Calls started per second, at most. Cognito's ListUsers quota (30 a second
-   * per account and region) is shared with the platform's own traffic, so the
-   * seed takes only part of it.
-   */
-  requestsPerSecond: number;
+  /** Calls started per second, at most; the directory's own pace (its profile) when unset. */
+  requestsPerSecond?: number | undefined;
   /** `auto` picks whichever of filter and scan needs fewer calls. */
   strategy: StrategyRequest;
   /** Told the choice before resolution starts, for the log. */
@@ -61,10 +57,10 @@ export async function resolveAll(
   options: ResolveOptions,
 ): Promise<ResolveResult> {
   const abort = new AbortController();
-  const pacer = new Pacer(options.requestsPerSecond, abort.signal, options.clock);
+  const pacer = new Pacer(directory.profile, options.requestsPerSecond, abort.signal, options.clock);
   let facts: DirectoryFacts | undefined;
   let firstPage;
-  if (needsDescription(options.strategy, users.length)) {
+  if (needsDescription(options.strategy, users.length, directory.profile)) {
     // While the pool describes itself, the scan's first page is fetched too: if
     // the scan wins, the question cost no time; if not, one page was wasted.
     firstPage = pacer.withRetries(() => directory.listPage(undefined, abort.signal));
@@ -73,7 +69,7 @@ export async function resolveAll(
     pacer.countUnpaced();
     facts = await describeOrNot(directory, abort.signal);
   }
-  const choice = chooseStrategy(options.strategy, users.length, facts);
+  const choice = chooseStrategy(options.strategy, users.length, facts, directory.profile);
   options.onChoice?.(choice);
   const resolutions =
     choice.strategy === "scan" && facts

@@ -15,7 +15,7 @@ export class UsageError extends FlipDbError {
 }
 
 /** node:util's parse error in a few words: `unknown flag --x`, `--users needs a value`, `unexpected argument y`. */
-export function describeArgsError(error: unknown): string {
+function describeArgsError(error: unknown): string {
   const code = (error as { code?: string }).code;
   const message = (error as Error).message;
   // Node names a flag with a short form as '-h, --help'; the long form is the one to show.

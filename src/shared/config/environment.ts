@@ -7,28 +7,24 @@
  */
 import { z } from "zod";
 
-import { locateDatabase } from "../postgres/location.js";
+import { locateDatabase, readPostgresUrl } from "../postgres/location.js";
 import { ConfigError } from "./ConfigError.js";
 import { IdentityProviderVariable, KEYCLOAK_VARIABLES, keycloakSettings, type KeycloakSettings } from "./identity-provider.js";
-import { WholeMilliseconds } from "./milliseconds.js";
+import { Milliseconds } from "./milliseconds.js";
 
 export const DEFAULT_USERS_FILE = "prisma/seed-users.json";
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
+/** A `postgresql://` URL that names its server: a host, or a Unix socket directory with `?host=/path`. */
 function postgresUrl(value: string): boolean {
   try {
-    const url = new URL(value);
-    // A Unix socket is named by `?host=/path` instead of the URL's host.
-    const hasHost = url.hostname !== "" || (url.searchParams.get("host") ?? "").startsWith("/");
-    return (url.protocol === "postgresql:" || url.protocol === "postgres:") && hasHost;
+    return readPostgresUrl(value).host !== undefined;
   } catch {
     return false;
   }
 }
-
-const milliseconds = (fallback: number) => WholeMilliseconds.default(fallback);
 
 const boolean = (fallback: boolean) =>
   z
@@ -87,16 +83,16 @@ const OTHER_VARIABLES = {
   SEED_USERS_FILE: z.string().min(1, "must not be empty").default(DEFAULT_USERS_FILE),
   LOG_LEVEL: z.enum(LOG_LEVELS, `must be one of ${LOG_LEVELS.join(", ")}`).default("info"),
   SEED_REDACT_EMAILS: boolean(true),
-  SEED_COGNITO_CONNECT_TIMEOUT_MS: milliseconds(3_000),
-  SEED_COGNITO_REQUEST_TIMEOUT_MS: milliseconds(5_000),
+  SEED_COGNITO_CONNECT_TIMEOUT_MS: Milliseconds,
+  SEED_COGNITO_REQUEST_TIMEOUT_MS: Milliseconds,
   SEED_COGNITO_RPS: z
     .string()
     .regex(/^\d+$/, "must be a whole number of requests per second")
     .transform(Number)
     .refine((rps) => rps >= 1 && rps <= 1_000, "must be between 1 and 1000")
-    .default(10),
-  SEED_DATABASE_CONNECT_TIMEOUT_MS: milliseconds(10_000),
-  SEED_TRANSACTION_TIMEOUT_MS: milliseconds(120_000),
+    .optional(),
+  SEED_DATABASE_CONNECT_TIMEOUT_MS: Milliseconds,
+  SEED_TRANSACTION_TIMEOUT_MS: Milliseconds,
 };
 
 const PROVIDER = { IDENTITY_PROVIDER: IdentityProviderVariable };
@@ -139,8 +135,10 @@ export interface CommonEnvironment extends DatabaseUrls {
   usersFile: string;
   logLevel: LogLevel;
   redactEmails: boolean;
-  cognito: { connectTimeoutMs: number; requestTimeoutMs: number; requestsPerSecond: number };
-  database: { connectTimeoutMs: number; transactionTimeoutMs: number };
+  /** Each `undefined` when unset: the directory applies its own timeouts and pace. */
+  cognito: { connectTimeoutMs: number | undefined; requestTimeoutMs: number | undefined; requestsPerSecond: number | undefined };
+  /** Each `undefined` when unset: the database client, the seed and the doctor apply their own defaults. */
+  database: { connectTimeoutMs: number | undefined; transactionTimeoutMs: number | undefined };
 }
 
 /** The variables that are set: an empty variable is as good as unset (a blank line in an env file). */

@@ -6,7 +6,7 @@
  */
 import { z } from "zod";
 
-import { WholeMilliseconds } from "./milliseconds.js";
+import { Milliseconds } from "./milliseconds.js";
 
 export const IDENTITY_PROVIDERS = ["cognito", "keycloak"] as const;
 export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
@@ -48,9 +48,6 @@ const name = (required: string) =>
 /** Shorter secrets could not be scrubbed from logs (see logging.ts); Keycloak generates 32 characters. */
 export const MIN_CLIENT_SECRET_LENGTH = 8;
 
-/** Unset, the directory's own default applies (KEYCLOAK_DEFAULTS): the configuration keeps no second copy of it. */
-const milliseconds = WholeMilliseconds.optional();
-
 /** Keycloak's variables, checked when IDENTITY_PROVIDER=keycloak. */
 export const KEYCLOAK_VARIABLES = {
   KEYCLOAK_URL: z.string("is required (Keycloak's address, e.g. https://sso.example.org)").superRefine((value, context) => {
@@ -63,8 +60,8 @@ export const KEYCLOAK_VARIABLES = {
     (value) => value.length >= MIN_CLIENT_SECRET_LENGTH,
     `must be at least ${MIN_CLIENT_SECRET_LENGTH} characters (Keycloak generates 32)`,
   ),
-  SEED_KEYCLOAK_CONNECT_TIMEOUT_MS: milliseconds,
-  SEED_KEYCLOAK_REQUEST_TIMEOUT_MS: milliseconds,
+  SEED_KEYCLOAK_CONNECT_TIMEOUT_MS: Milliseconds,
+  SEED_KEYCLOAK_REQUEST_TIMEOUT_MS: Milliseconds,
 };
 
 type KeycloakVariables = z.output<z.ZodObject<typeof KEYCLOAK_VARIABLES>>;

@@ -1,8 +1,14 @@
 /**
- * Where a `postgresql://` URL points, in words for messages: the server's
- * host and port (or its Unix socket directory), the database and Prisma's
- * schema. Never the user or password.
+ * The one reader of `postgresql://` URLs, on pg's own parser
+ * (`pg-connection-string`), so every program reads a URL as pg connects to it:
+ * the server (host and port, or its Unix socket directory from `?host=/path`),
+ * the database, the user and password, and Prisma's `?schema=`; and, for
+ * messages, a location that never holds the user or password.
  */
+import type { ClientConfig } from "pg";
+import { parse, parseIntoClientConfig } from "pg-connection-string";
+
+/** Where a URL points, in words for messages. Never the user or password. */
 export interface DatabaseLocation {
   /** `host:port`; a Unix socket directory (`?host=/path`) in place of the host. */
   location: string;
@@ -11,16 +17,59 @@ export interface DatabaseLocation {
   schema: string;
 }
 
-/** Throws for a string that is not a URL. */
-export function locateDatabase(databaseUrl: string): DatabaseLocation {
-  const url = new URL(databaseUrl);
-  // A Unix socket is named by `?host=/path`, which wins over the URL's host (as in pg).
-  const host = url.searchParams.get("host") || url.hostname || "localhost";
+/** Everything flip-db reads from a database URL. */
+export interface PostgresUrl extends DatabaseLocation {
+  /** The server's name or address, or its Unix socket directory; `undefined` when the URL names neither. */
+  host: string | undefined;
+  port: number;
+  user: string | undefined;
+  password: string | undefined;
+  /** Prisma's `?schema=` as given; `undefined` when unset (the server's search_path decides). */
+  schemaParameter: string | undefined;
+}
+
+const SCHEME = /^([a-z][a-z0-9+.-]*:)\/\//i;
+/** TLS parameters name files pg would read; what locates the server needs none of them. */
+const TLS_PARAMETERS = /([?&])(?:ssl[a-z]*|uselibpqcompat)=[^&#]*/gi;
+const DEFAULT_PORT = 5432;
+
+/** A value the URL gave, or `undefined` for one it left out or empty. */
+function given(value: unknown): string | undefined {
+  return typeof value === "string" && value !== "" ? value : undefined;
+}
+
+/** The host as a location shows it: an IPv6 address keeps its brackets, as in the URL; no host is pg's `localhost`. */
+function shownHost(host: string | undefined): string {
+  if (host === undefined) return "localhost";
+  return host.includes(":") && !host.startsWith("/") ? `[${host}]` : host;
+}
+
+/** Reads a `postgresql://` (or `postgres://`) URL; throws, without echoing the URL, for anything else. */
+export function readPostgresUrl(url: string): PostgresUrl {
+  const scheme = SCHEME.exec(url)?.[1]?.toLowerCase();
+  if (scheme !== "postgresql:" && scheme !== "postgres:") {
+    throw new Error(`The database URL must start with postgresql:// (got ${scheme === undefined ? "no URL" : `${scheme}//`}).`);
+  }
+  const parsed = parse(url.replace(TLS_PARAMETERS, "$1"));
+  const host = given(parsed.host);
+  const port = Number(given(parsed.port) ?? DEFAULT_PORT);
+  const schemaParameter = given(parsed.schema);
   return {
-    location: `${host}:${url.port || "5432"}`,
-    database: decodeURIComponent(url.pathname.slice(1)) || "postgres",
-    schema: url.searchParams.get("schema") || "public",
+    host,
+    port,
+    user: given(parsed.user),
+    password: given(parsed.password),
+    database: given(parsed.database) ?? "postgres",
+    schemaParameter,
+    schema: schemaParameter ?? "public",
+    location: `${shownHost(host)}:${port}`,
   };
+}
+
+/** Where `databaseUrl` points; throws for a string that is not a PostgreSQL URL. */
+export function locateDatabase(databaseUrl: string): DatabaseLocation {
+  const { location, database, schema } = readPostgresUrl(databaseUrl);
+  return { location, database, schema };
 }
 
 /** The location of `databaseUrl`, or words that say no more when it is no URL at all. */
@@ -30,4 +79,9 @@ export function describeLocation(databaseUrl: string | undefined): string {
   } catch {
     return "the configured server";
   }
+}
+
+/** pg's connection settings for `url`, as discrete fields (TLS files read, as pg itself would). */
+export function clientConfigOf(url: string): ClientConfig {
+  return parseIntoClientConfig(url);
 }

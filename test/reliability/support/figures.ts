@@ -19,7 +19,7 @@ declare module "vitest" {
 }
 
 /** Whether the suites run in full (`npm run test:reliability`) or in the quicker setting `npm test` uses. */
-export const FULL = process.env.FLIP_DB_RELIABILITY === "full";
+const FULL = process.env.FLIP_DB_RELIABILITY === "full";
 
 /** `full` in a full run, `quick` otherwise. */
 export function scale(full: number, quick: number): number {

@@ -8,7 +8,7 @@ import { randomBytes } from "node:crypto";
 
 import { expect, type TestContext } from "vitest";
 
-import type { FixtureUser } from "../../../src/dev/cognito.js";
+import type { FixtureUser } from "../../../dev/cognito.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { flipDbDeploy, prisma, seedDirectly, seedThroughPrisma } from "../../support/commands.js";
 import { query } from "../../support/postgres.js";
@@ -17,11 +17,11 @@ import { migratedDatabase, writeManifest } from "../../support/seed-fixture.js";
 import { environmentFor, freshPool, stack } from "../../support/stack.js";
 import { mustBeZero } from "./figures.js";
 
-export const AWS_SECRET_SENTINEL = "SENTINEL-aws-secret-access-key-8f41b7";
-export const AWS_SESSION_SENTINEL = "SENTINEL-aws-session-token-2ad96c";
+const AWS_SECRET_SENTINEL = "SENTINEL-aws-secret-access-key-8f41b7";
+const AWS_SESSION_SENTINEL = "SENTINEL-aws-session-token-2ad96c";
 
 /** The secrets no output may contain. */
-export function sentinels(): string[] {
+function sentinels(): string[] {
   return [stack().appPassword, AWS_SECRET_SENTINEL, AWS_SESSION_SENTINEL];
 }
 

@@ -12,8 +12,8 @@ import { randomBytes } from "node:crypto";
 import pg from "pg";
 import { expect } from "vitest";
 
+import { startCognito, type LocalCognito, type PreloadedPool } from "../../../dev/cognito.js";
 import { SEED_APPLICATION_NAME } from "../../../src/database/client.js";
-import { startCognito, type LocalCognito, type PreloadedPool } from "../../../src/dev/cognito.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import { output, prisma, ROOT } from "../../support/commands.js";
 import { tableContents } from "../../support/database-state.js";
@@ -55,7 +55,7 @@ export function openTransaction(database: string, exited: Promise<unknown>): Pro
 }
 
 /** Waits while the backend `pid` still has a transaction open. */
-export function transactionClosed(pid: number): Promise<void> {
+function transactionClosed(pid: number): Promise<void> {
   return withAdmin(async (client) => {
     for (;;) {
       const { rows } = await client.query("SELECT 1 FROM pg_stat_activity WHERE pid = $1 AND xact_start IS NOT NULL", [pid]);

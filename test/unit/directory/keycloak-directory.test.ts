@@ -10,7 +10,7 @@ import type { DirectoryAnswer } from "../../../src/directory/identity-directory.
 import {
   createKeycloakDirectory,
   KEYCLOAK_DEFAULTS,
-  KEYCLOAK_PACING,
+  KEYCLOAK_PROFILE,
   type KeycloakDirectory,
   type KeycloakDirectoryOptions,
 } from "../../../src/directory/keycloak-directory.js";
@@ -92,9 +92,9 @@ describe("KeycloakDirectory: the requests", () => {
     ]);
   });
 
-  it("says of itself what the seed's strategy and pacer need: 100 a page, 20 requests a second, no scan", () => {
-    expect(directory.pacing).toEqual({ pageSize: 100, requestsPerSecond: 20, scanWorthwhile: false });
-    expect(KEYCLOAK_PACING.pageSize).toBe(100);
+  it("says of itself what the seed's strategy and pacer need: Keycloak, 100 a page, 20 requests a second, no scan", () => {
+    expect(directory.profile).toBe(KEYCLOAK_PROFILE);
+    expect(directory.profile).toEqual({ name: "Keycloak", pageSize: 100, requestsPerSecond: 20, scanWorthwhile: false });
   });
 });
 

@@ -1,10 +1,18 @@
 import { AccessDeniedException, ResourceNotFoundException } from "@aws-sdk/client-cognito-identity-provider";
 import { describe, expect, it } from "vitest";
 
-import { CHECK_NAMES, runChecklist, type CheckName, type DoctorDependencies, type NamedResult } from "../../../src/doctor/checks.js";
+import {
+  CHECK_NAMES,
+  NOBODY,
+  runChecklist,
+  type CheckName,
+  type DoctorDependencies,
+  type NamedResult,
+} from "../../../src/doctor/checks.js";
 import { ManifestError } from "../../../src/manifest/ManifestError.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import type { MigrationRecord } from "../../../src/migrations/history.js";
+import { scriptedCognito } from "../../support/scripted-cognito.js";
 
 const ENV: NodeJS.ProcessEnv = {
   DATABASE_URL: "postgresql://flip:SENTINEL-db-pw-1234@db.internal:6543/flip?schema=platform",
@@ -30,8 +38,7 @@ function fakes(overrides: Partial<DoctorDependencies> = {}) {
     probeTransactionPooler: async () => ({ transactionPooler: false }),
     readMigrationHistory: async () => SHIPPED.map(done),
     listMigrations: async () => SHIPPED,
-    describeUserPool: async () => ({ name: "flip-users", estimatedUsers: 42 }),
-    listOneUser: async () => {},
+    openDirectory: scriptedCognito().open,
     ...overrides,
   };
   const deps = Object.fromEntries(
@@ -97,8 +104,7 @@ describe("the checklist", () => {
     expect(f.called("probeTransactionPooler")).toEqual(f.called("pingDatabase"));
     expect(f.called("readMigrationHistory")).toEqual(f.called("pingDatabase"));
     const cognito = { region: "eu-west-2", userPoolId: "eu-west-2_AbC123", connectTimeoutMs: 1_500, requestTimeoutMs: 2_500 };
-    expect(f.called("describeUserPool")).toEqual([cognito]);
-    expect(f.called("listOneUser")).toEqual([cognito]);
+    expect(f.called("openDirectory")).toEqual([cognito, cognito]);
   });
 
   it("waits for the database as long as SEED_DATABASE_CONNECT_TIMEOUT_MS says, when it is set; public is the default schema", async () => {
@@ -375,8 +381,24 @@ describe("the checklist", () => {
   });
 
   describe("Cognito", () => {
+    it("asks the seed's directory to describe itself and to look up an address no account has, closing it after each", async () => {
+      const cognito = scriptedCognito();
+      await run({ overrides: { openDirectory: cognito.open } }).results;
+      expect(cognito.sent).toEqual([
+        { command: "DescribeUserPoolCommand", input: { UserPoolId: "eu-west-2_AbC123" } },
+        {
+          command: "ListUsersCommand",
+          input: expect.objectContaining({ UserPoolId: "eu-west-2_AbC123", Filter: `email = "${NOBODY}"` }),
+        },
+      ]);
+      expect(NOBODY).toMatch(/@example\.invalid$/);
+      expect(cognito.closed()).toBe(2);
+    });
+
     it("a pool that does not exist fails the pool check with what to fix", async () => {
-      const results = await run({ overrides: { describeUserPool: () => Promise.reject(cognitoError(ResourceNotFoundException)) } }).results;
+      const results = await run({
+        overrides: { openDirectory: scriptedCognito({ describePool: () => Promise.reject(cognitoError(ResourceNotFoundException)) }).open },
+      }).results;
       expect(byName(results, "Cognito user pool")).toEqual({
         name: "Cognito user pool",
         status: "fail",
@@ -387,7 +409,9 @@ describe("the checklist", () => {
     });
 
     it("a refused ListUsers fails the lookups check only, pointing to the IAM policy", async () => {
-      const results = await run({ overrides: { listOneUser: () => Promise.reject(cognitoError(AccessDeniedException)) } }).results;
+      const results = await run({
+        overrides: { openDirectory: scriptedCognito({ listUsers: () => Promise.reject(cognitoError(AccessDeniedException)) }).open },
+      }).results;
       expect(byName(results, "Cognito lookups")).toEqual({
         name: "Cognito lookups",
         status: "fail",
@@ -400,7 +424,9 @@ describe("the checklist", () => {
     it("missing credentials say where credentials come from", async () => {
       const missing = Object.assign(new Error("Could not load credentials from any providers"), { name: "CredentialsProviderError" });
       const results = await run({
-        overrides: { describeUserPool: () => Promise.reject(missing), listOneUser: () => Promise.reject(missing) },
+        overrides: {
+          openDirectory: scriptedCognito({ describePool: () => Promise.reject(missing), listUsers: () => Promise.reject(missing) }).open,
+        },
       }).results;
       expect(byName(results, "Cognito user pool").detail).toMatch(
         /^DescribeUserPool: no AWS credentials were found: provide them through the default credential chain/,
@@ -410,7 +436,8 @@ describe("the checklist", () => {
 
     it("an unreachable Cognito is a failure too, with advice to retry and check the network", async () => {
       const timeout = Object.assign(new Error("Request timed out"), { name: "TimeoutError", code: "ETIMEDOUT" });
-      const results = await run({ overrides: { describeUserPool: () => Promise.reject(timeout) } }).results;
+      const results = await run({ overrides: { openDirectory: scriptedCognito({ describePool: () => Promise.reject(timeout) }).open } })
+        .results;
       expect(byName(results, "Cognito user pool")).toEqual({
         name: "Cognito user pool",
         status: "fail",
@@ -420,7 +447,8 @@ describe("the checklist", () => {
     });
 
     it("a pool without a size (as cognito-local answers) or a name is still a pass", async () => {
-      const results = await run({ overrides: { describeUserPool: async () => ({}) } }).results;
+      const results = await run({ overrides: { openDirectory: scriptedCognito({ describePool: async () => ({ UserPool: {} }) }).open } })
+        .results;
       expect(byName(results, "Cognito user pool")).toEqual({
         name: "Cognito user pool",
         status: "pass",

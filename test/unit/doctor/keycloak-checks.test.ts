@@ -3,7 +3,7 @@ import { mock } from "vitest-mock-extended";
 
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 import { TransientDirectoryError } from "../../../src/directory/TransientDirectoryError.js";
-import { CHECKS, runChecklist, type DoctorDependencies } from "../../../src/doctor/checks.js";
+import { CHECKS, NOBODY, runChecklist, type DoctorDependencies } from "../../../src/doctor/checks.js";
 import { checklistFor, KEYCLOAK_CHECK_NAMES, type KeycloakProbe } from "../../../src/doctor/keycloak-checks.js";
 import type { KeycloakSettings } from "../../../src/shared/config/identity-provider.js";
 
@@ -25,8 +25,7 @@ function deps(): DoctorDependencies {
     probeTransactionPooler: async () => ({ transactionPooler: false }),
     readMigrationHistory: async () => [],
     listMigrations: async () => [],
-    describeUserPool: () => Promise.reject(new Error("Cognito asked with IDENTITY_PROVIDER=keycloak")),
-    listOneUser: () => Promise.reject(new Error("Cognito asked with IDENTITY_PROVIDER=keycloak")),
+    openDirectory: () => Promise.reject(new Error("Cognito opened with IDENTITY_PROVIDER=keycloak")),
   };
 }
 
@@ -35,7 +34,7 @@ function healthyProbe() {
   probe.realm.mockResolvedValue({ realm: "flip" });
   probe.token.mockResolvedValue({ expiresInSeconds: 300, serviceAccountId: SERVICE_ACCOUNT });
   probe.serviceAccount.mockResolvedValue({ username: "service-account-flip-db" });
-  probe.lookup.mockResolvedValue({ status: "resolved", sub: SERVICE_ACCOUNT });
+  probe.lookup.mockResolvedValue({ status: "not_found" });
   return probe;
 }
 
@@ -71,20 +70,22 @@ describe("the doctor's Keycloak checks", () => {
     expect(opened[0]).toMatchObject({ baseUrl: "https://sso.example.org/", realm: "flip", clientId: "flip-db" });
     expect(probe.close).toHaveBeenCalledTimes(4);
     expect(probe.serviceAccount).toHaveBeenCalledWith(SERVICE_ACCOUNT);
-    expect(probe.lookup).toHaveBeenCalledWith("alice@example.org");
+    // The doctor's one lookup, as Cognito's: an address no account can have, so it reads no one.
+    expect(probe.lookup.mock.calls).toEqual([[NOBODY]]);
     expect(detail("configuration")).toBe(
       "database flip at db.internal:5432; Keycloak realm flip at https://sso.example.org, client flip-db",
     );
     expect(detail("Keycloak realm")).toBe("realm flip at https://sso.example.org");
-    expect(detail("Keycloak lookups")).toBe("an exact email search works: users[0] a***@example.org is resolved");
+    expect(detail("Keycloak lookups")).toBe("the client flip-db may search realm flip's users by email");
   });
 
-  it("a fatal answer fails its check in the directory's words and skips the checks that need it", async () => {
+  it("a fatal answer fails its check in the directory's words (its reason) and skips the checks that need it", async () => {
     const probe = healthyProbe();
-    probe.token.mockRejectedValue(new FatalDirectoryError(["Keycloak: Keycloak refused the client (…): check KEYCLOAK_CLIENT_ID"]));
+    const reason = "Keycloak refused the client (…): check KEYCLOAK_CLIENT_ID";
+    probe.token.mockRejectedValue(new FatalDirectoryError([`Keycloak: ${reason}`], { reason }));
     const { results, detail } = await run(probe);
     expect(results.slice(5).map((result) => result.status)).toEqual(["pass", "fail", "skip", "skip"]);
-    expect(detail("Keycloak client")).toBe("Keycloak: Keycloak refused the client (…): check KEYCLOAK_CLIENT_ID");
+    expect(detail("Keycloak client")).toBe(reason);
     expect(probe.serviceAccount).not.toHaveBeenCalled();
     expect(probe.lookup).not.toHaveBeenCalled();
   });

@@ -7,6 +7,7 @@ import type { DoctorDependencies } from "../../../src/doctor/checks.js";
 import { DOCTOR_USAGE as USAGE, runDoctor, type DoctorRunDependencies } from "../../../src/doctor/run.js";
 import { ManifestError } from "../../../src/manifest/ManifestError.js";
 import { EXIT_FATAL, EXIT_OK, EXIT_USAGE } from "../../../src/shared/cli/exit-codes.js";
+import { scriptedCognito } from "../../support/scripted-cognito.js";
 
 const DB_PASSWORD = "SENTINEL-db-pw-71c3";
 const DIRECT_PASSWORD = "SENTINEL-direct-pw-5d0e";
@@ -29,8 +30,7 @@ const PASSING: DoctorDependencies = {
   probeTransactionPooler: async () => ({ transactionPooler: false }),
   readMigrationHistory: async () => [{ migration_name: "20261128063814_init", finished_at: new Date(0), rolled_back_at: null }],
   listMigrations: async () => ["20261128063814_init"],
-  describeUserPool: async () => ({ name: "flip-users" }),
-  listOneUser: async () => {},
+  openDirectory: scriptedCognito({ describePool: async () => ({ UserPool: { Name: "flip-users" } }) }).open,
 };
 
 function stream(isTTY = false) {
@@ -83,7 +83,10 @@ describe("npm run doctor", () => {
   it("marks instead of words on a terminal", async () => {
     const run = await doctor({
       tty: true,
-      overrides: { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+      overrides: {
+        openDirectory: scriptedCognito({ listUsers: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) })
+          .open,
+      },
     });
     const lines = run.stdout.split("\n");
     expect(lines[0]).toMatch(/^✓ {2}configuration {7}database flip/);
@@ -119,13 +122,19 @@ describe("npm run doctor", () => {
     ],
     [
       "Cognito user pool",
-      { describeUserPool: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+      {
+        openDirectory: scriptedCognito({ describePool: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) })
+          .open,
+      },
       undefined,
       /^FAIL {2}Cognito user pool {3}DescribeUserPool: /m,
     ],
     [
       "Cognito lookups",
-      { listOneUser: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) },
+      {
+        openDirectory: scriptedCognito({ listUsers: () => Promise.reject(new AccessDeniedException({ message: "no", $metadata: {} })) })
+          .open,
+      },
       undefined,
       /^FAIL {2}Cognito lookups {5}ListUsers: /m,
     ],
@@ -192,8 +201,10 @@ describe("npm run doctor", () => {
       overrides: {
         loadManifest: () => Promise.reject(new ManifestError([`manifest x: ${EMAIL} ${SECRET_KEY}`])),
         pingDatabase: () => Promise.reject(leaky({ code: "XX000" })),
-        describeUserPool: () => Promise.reject(leaky()),
-        listOneUser: () => Promise.reject(leaky({ name: "SomethingOdd", $fault: "client", $metadata: { httpStatusCode: 400 } })),
+        openDirectory: scriptedCognito({
+          describePool: () => Promise.reject(leaky()),
+          listUsers: () => Promise.reject(leaky({ name: "SomethingOdd", $fault: "client", $metadata: { httpStatusCode: 400 } })),
+        }).open,
       },
     });
     expect(run.code).toBe(EXIT_FATAL);

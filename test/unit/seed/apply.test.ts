@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { applySeed, CREATE_BATCH, SEED_LOCK_NAME } from "../../../src/seed/apply.js";
 import type { Resolution } from "../../../src/seed/resolve/resolve.js";
 import { ROLES } from "../../../src/shared/roles.js";
-import { applierCalls, callOrder, mockDatabase } from "../../support/mock-database.js";
+import { callsBeforeLock, mockDatabase, NOTHING_WRITTEN, rowsWritten } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const BOB = "22222222-2222-4222-8222-222222222222";
@@ -20,21 +20,28 @@ const TRUST = "33333333-3333-4333-8333-333333333333";
 /** A role as `role.upsert` writes it: the columns, not `scope`. */
 const stored = ({ id, name, description }: (typeof ROLES)[number]) => ({ id, name, description });
 const OPTIONS = { dryRun: false, timeoutMs: 60_000 };
-const READS = ["lock", "role.findMany", "userProfile.findMany", "userRole.findMany", "seedGrant.findMany"];
 
 describe("applySeed", () => {
-  it("in one transaction: the lock, the state, then the writes the plan calls for", async () => {
+  it("in one transaction, behind the seed's lock taken first: the rows the plan calls for, and their counts", async () => {
     const { db, tx } = mockDatabase();
     const { written } = await applySeed(db, [alice, bob], OPTIONS);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
     expect(db.$transaction.mock.calls[0]?.[1]).toEqual({ timeout: 60_000, maxWait: 60_000 });
-    expect(callOrder(applierCalls(tx))).toEqual([
-      ...READS,
-      ...ROLES.map(() => "role.upsert"),
-      "userProfile.createMany",
-      "userRole.createMany",
-      "seedGrant.createMany",
-    ]);
+    expect(callsBeforeLock(tx)).toEqual([]);
+    const grants = [
+      { userId: ALICE, roleId: ADMIN.id },
+      { userId: BOB, roleId: VIEWER.id },
+    ];
+    expect(rowsWritten(tx)).toEqual({
+      ...NOTHING_WRITTEN,
+      roles: ROLES.map(stored),
+      profilesCreated: [
+        { userId: ALICE, name: "Alice", organisation: "North Trust" },
+        { userId: BOB, name: "Bob", organisation: "South Trust" },
+      ],
+      userRoles: grants,
+      seedGrants: grants,
+    });
     expect(written).toEqual({ roles: 4, profilesCreated: 2, profilesUpdated: 0, userRoles: 2, seedGrants: 2 });
   });
 
@@ -127,7 +134,7 @@ describe("applySeed", () => {
       seedGrants: [{ userId: BOB, grantedAt: new Date("2026-11-02T00:00:00Z") }],
     });
     const { plan } = await applySeed(db, [bob], OPTIONS);
-    expect(callOrder(applierCalls(tx))).toEqual(READS);
+    expect(rowsWritten(tx)).toEqual(NOTHING_WRITTEN);
     expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1, warning: "trust_only_bootstrap" });
   });
 
@@ -226,7 +233,8 @@ describe("applySeed", () => {
       seedGrants: [{ userId: ALICE }],
     });
     const result = await applySeed(db, [alice], OPTIONS);
-    expect(callOrder(applierCalls(tx))).toEqual(READS);
+    expect(callsBeforeLock(tx)).toEqual([]);
+    expect(rowsWritten(tx)).toEqual(NOTHING_WRITTEN);
     expect(result.written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
     expect(result.plan.users[0]).toMatchObject({ profile: "unchanged", grant: "keep" });
   });
@@ -235,7 +243,8 @@ describe("applySeed", () => {
     const { db, tx } = mockDatabase();
     const { plan, written } = await applySeed(db, [alice], { ...OPTIONS, dryRun: true });
     expect(plan.profileCreates).toHaveLength(1);
-    expect(callOrder(applierCalls(tx))).toEqual(READS);
+    expect(callsBeforeLock(tx)).toEqual([]);
+    expect(rowsWritten(tx)).toEqual(NOTHING_WRITTEN);
     expect(written).toEqual({ roles: 0, profilesCreated: 0, profilesUpdated: 0, userRoles: 0, seedGrants: 0 });
   });
 });

@@ -8,8 +8,9 @@ import { beforeEach, describe, expect, it } from "vitest";
 import { runCommand } from "../../support/run-command.js";
 
 import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
-import { runSeedCommand, type ClosableDirectory, type CommandDependencies } from "../../../src/seed/cli/command.js";
-import type { SeedReport } from "../../../src/seed/report.js";
+import type { ClosableDirectory } from "../../../src/directory/from-config.js";
+import type { CommandReport } from "../../../src/seed/cli/command-report.js";
+import { runSeedCommand, type CommandDependencies } from "../../../src/seed/cli/command.js";
 import { ROLES } from "../../../src/shared/roles.js";
 import { fakeDirectory as fake, type ScriptedAnswer } from "../../support/fake-directory.js";
 import { mockDatabase } from "../../support/mock-database.js";
@@ -97,9 +98,16 @@ describe("runSeedCommand", () => {
     const h = harness({ argv: ["--report", path.join(directory, "report.json")] });
     expect(await h.run()).toBe(0);
     expect(h.lookups).toEqual(["alice@example.org", "bob@example.org"]);
-    const report = JSON.parse(await readFile(path.join(directory, "report.json"), "utf8")) as SeedReport;
+    const report = JSON.parse(await readFile(path.join(directory, "report.json"), "utf8")) as CommandReport;
     expect(report).toMatchObject({ exitCode: 0, status: "ok", counts: { resolved: 2 }, written: { profilesCreated: 2, userRoles: 2 } });
     expect(report.users.map((user) => user.email)).toEqual(["a***@example.org", "b***@example.org"]);
+    expect(Object.keys(report.timings)).toEqual(["startupMs", "loadingMs", "cognitoMs", "databaseMs", "workMs"]);
+    expect(report.timings.workMs).toBeGreaterThanOrEqual(report.timings.cognitoMs + report.timings.databaseMs - 1);
+    expect(report.peakRssMb).toBeGreaterThan(0);
+    // The summary line carries the same timings (the reliability suite reads workMs from it).
+    expect(h.lines().at(-1)).toMatchObject({ timings: { workMs: expect.any(Number) as number } });
+    // The run's measures are read into the report and then forgotten.
+    expect(performance.getEntries().filter((entry) => entry.name.startsWith("flip-db:"))).toEqual([]);
     expect(h.lines().at(-1)?.msg).toMatch(/2 of 2 users seeded, 0 skipped/);
     expect(h.closed()).toBe(1);
   });
@@ -163,7 +171,7 @@ describe("runSeedCommand", () => {
     expect(fatal).toHaveLength(1);
     expect(fatal[0]?.msg).toMatch(message);
     expect(h.opened()).toEqual({ directory: 0, database: 0 });
-    const report = JSON.parse(await readFile(reportPath, "utf8")) as SeedReport;
+    const report = JSON.parse(await readFile(reportPath, "utf8")) as CommandReport;
     expect(report.exitCode).toBe(code);
   });
 

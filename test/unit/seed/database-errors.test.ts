@@ -3,8 +3,11 @@ import { describe, expect, it } from "vitest";
 import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
 
 import { toDatabaseError } from "../../../src/database/errors.js";
+import { locateDatabase } from "../../../src/shared/postgres/location.js";
 
 const URL = "postgresql://flip:s3cret-pw@db.internal:6543/flip";
+/** Where the client opened on `URL` says it connects (`connectDatabase` sets it so). */
+const LOCATION = locateDatabase(URL).location;
 
 /** Prisma's error for a failed raw query, with the adapter's error nested in `meta`. */
 function prismaRawError(originalCode: string, kind: string) {
@@ -55,7 +58,7 @@ describe("toDatabaseError", () => {
     ["a reset connection", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), /connection to the database .* was lost/],
     ["Prisma's transaction timeout", Object.assign(new Error("Transaction already closed"), { code: "P2028" }), /transaction timed out/],
   ])("%s", (_label, error, expected) => {
-    const failure = toDatabaseError(error, URL);
+    const failure = toDatabaseError(error, LOCATION);
     expect(failure.problems).toHaveLength(1);
     expect(failure.problems[0]).toMatch(expected);
     expect(failure.problems[0]).toMatch(/; nothing was written$/);
@@ -64,7 +67,7 @@ describe("toDatabaseError", () => {
   });
 
   it("falls back to the first line of the message for anything else", () => {
-    const failure = toDatabaseError(new Error("something odd\nmore detail"), URL);
+    const failure = toDatabaseError(new Error("something odd\nmore detail"), LOCATION);
     expect(failure.problems[0]).toBe("database: the database failed during the seed's transaction (something odd); nothing was written");
   });
 
@@ -73,7 +76,7 @@ describe("toDatabaseError", () => {
       new Error("\nInvalid `prisma.$queryRaw()` invocation:\n\n\nRaw query failed. Code: `XX000`. Message: `odd`"),
       { code: "P2010" },
     );
-    expect(toDatabaseError(error, URL).problems[0]).toBe(
+    expect(toDatabaseError(error, LOCATION).problems[0]).toBe(
       "database: the database failed during the seed's transaction (Raw query failed. Code: `XX000`. Message: `odd`); nothing was written",
     );
   });

@@ -47,6 +47,28 @@ describe("resolveAll: pacing", () => {
     expect(started[0]).toBe(t0);
   });
 
+  it.each([
+    ["Cognito's profile", undefined, 10],
+    ["another directory's profile", { name: "Keycloak", pageSize: 100, requestsPerSecond: 3, scanWorthwhile: false }, 3],
+  ] as const)("without `requestsPerSecond`, goes at the pace of %s", async (_, profile, pace) => {
+    vi.useFakeTimers();
+    const many = Array.from({ length: 12 }, (_, i) => ({ ...entries[0]!, email: `paced${i}@example.org` }));
+    const started: number[] = [];
+    const directory = fakeDirectory([], {
+      ...(profile && { profile }),
+      lookup: async () => {
+        started.push(Date.now());
+        return { status: "not_found" };
+      },
+    });
+    const done = resolveAll(directory, many, { strategy: "filter" });
+    await vi.advanceTimersByTimeAsync(0);
+    expect(started).toHaveLength(pace);
+    await vi.advanceTimersByTimeAsync(10_000);
+    await done;
+    expect(started).toHaveLength(12);
+  });
+
   it("answers throttling by pausing every call and asking again, so no user is lost to it", async () => {
     vi.useFakeTimers();
     const answers = new Map<string, number>();

@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 
 import { mock } from "vitest-mock-extended";
 import { exitCodeFor } from "../../../src/shared/cli/exit-codes.js";
@@ -14,7 +14,7 @@ import { UnexpectedError } from "../../../src/shared/errors.js";
 import type { SeedLogger } from "../../../src/shared/logging.js";
 import { ROLES } from "../../../src/shared/roles.js";
 import { fakeDirectory, type ScriptedAnswer } from "../../support/fake-directory.js";
-import { mockDatabase } from "../../support/mock-database.js";
+import { MOCK_CONNECTION, mockDatabase } from "../../support/mock-database.js";
 
 const ALICE = "11111111-1111-4111-8111-111111111111";
 const alice: ManifestEntry = { email: "alice@example.org", name: "Alice", organisation: "North Trust", role: "Admin" };
@@ -29,22 +29,11 @@ function directoryWith(answer?: (email: string) => Promise<ScriptedAnswer>) {
   });
 }
 
-let savedSecret: string | undefined;
-beforeEach(() => {
-  savedSecret = process.env.AWS_SECRET_ACCESS_KEY;
-  process.env.AWS_SECRET_ACCESS_KEY = SECRET;
-});
-afterEach(() => {
-  if (savedSecret === undefined) delete process.env.AWS_SECRET_ACCESS_KEY;
-  else process.env.AWS_SECRET_ACCESS_KEY = savedSecret;
-});
-
 describe("seedMainUsers", () => {
   it("resolves, applies in one transaction and returns the report, skipped users included", async () => {
     const { db, tx } = mockDatabase({ roles: ROLES });
     const report = await seedMainUsers(db, { users: [alice, bob], directory: directoryWith(), requestsPerSecond: 1_000 });
     expect(report).toMatchObject({
-      exitCode: 0,
       status: "ok",
       counts: { resolved: 1, not_found: 1 },
       written: { roles: 0, profilesCreated: 1, userRoles: 1, seedGrants: 1 },
@@ -54,6 +43,8 @@ describe("seedMainUsers", () => {
       { entry: 0, email: "a***@example.org", role: "Admin", outcome: "resolved", profile: "create", grant: "grant", trustScopedRoles: 0 },
       { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "not_found", reason: "no Cognito account has this email" },
     ]);
+    // The exit code is the command's to decide, not the library's.
+    expect(report).not.toHaveProperty("exitCode");
     expect(db.$transaction).toHaveBeenCalledTimes(1);
     expect(tx.userProfile.createMany).toHaveBeenCalledWith({
       data: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
@@ -150,24 +141,38 @@ describe("seedMainUsers", () => {
     expect(error).toMatchObject({ code: "UNEXPECTED", problems: ["unexpected error: x is undefined: this is a bug"], cause: bug });
   });
 
-  it("logs to the logger it is given, with secrets scrubbed and emails redacted", async () => {
+  it("logs to the logger it is given, the database's password and the secrets it is told scrubbed, emails redacted", async () => {
     const { db } = mockDatabase();
+    const [password] = MOCK_CONNECTION.secrets;
     const logger = mock<SeedLogger>();
     const directory = directoryWith(async (email) =>
-      email === alice.email ? { status: "resolved", sub: ALICE } : { status: "transient", reason: `Cognito said ${SECRET}` },
+      email === alice.email ? { status: "resolved", sub: ALICE } : { status: "transient", reason: `Cognito said ${SECRET} ${password}` },
     );
-    await seedMainUsers(db, { users: [alice, bob], directory, logger });
+    await seedMainUsers(db, { users: [alice, bob], directory, logger, secrets: [SECRET] });
     const warning = logger.warn.mock.calls.map(([fields, message]) => ({ fields, message }));
     expect(warning).toEqual([
       {
-        fields: { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "transient", reason: "Cognito said [redacted]" },
-        message: "users[1] b***@example.org (Viewer): skipped (transient): Cognito said [redacted]",
+        fields: { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "transient", reason: "Cognito said [redacted] [redacted]" },
+        message: "users[1] b***@example.org (Viewer): skipped (transient): Cognito said [redacted] [redacted]",
       },
     ]);
     expect(logger.info.mock.calls.at(-1)?.[1]).toMatch(/^1 of 2 users seeded, 1 skipped/);
     const everything = JSON.stringify([logger.debug, logger.info, logger.warn, logger.error, logger.fatal].map((fn) => fn.mock.calls));
     expect(everything).not.toContain(SECRET);
+    expect(everything).not.toContain(password);
     expect(everything).not.toContain("alice@example.org");
+  });
+
+  it("measures its phases on the performance timeline as it runs, and leaves no entry behind", async () => {
+    const { db } = mockDatabase({ roles: ROLES });
+    const seen: string[] = [];
+    const observer = new PerformanceObserver((list) => seen.push(...list.getEntries().map((entry) => entry.name)));
+    observer.observe({ entryTypes: ["measure"] });
+    await seedMainUsers(db, { users: [alice], directory: directoryWith() });
+    seen.push(...observer.takeRecords().map((entry) => entry.name));
+    observer.disconnect();
+    expect(seen).toEqual(["flip-db:resolve", "flip-db:connect", "flip-db:apply"]);
+    expect(performance.getEntries().filter((entry) => entry.name.startsWith("flip-db:"))).toEqual([]);
   });
 
   it("names users by their full email when redaction is off", async () => {
@@ -191,6 +196,7 @@ describe("ensureUserAndRole", () => {
     const directory = directoryWith();
     expect(await ensureUserAndRole(db, directory, alice)).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "create",
       grant: "grant",
       trustScopedRoles: 0,
@@ -209,6 +215,7 @@ describe("ensureUserAndRole", () => {
     });
     expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 0,
@@ -232,6 +239,7 @@ describe("ensureUserAndRole", () => {
     const logger = mock<SeedLogger>();
     expect(await ensureUserAndRole(db, directoryWith(), alice, { logger })).toEqual({
       outcome: "resolved",
+      sub: ALICE,
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 2,

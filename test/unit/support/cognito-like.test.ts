@@ -1,7 +1,9 @@
 import { describe, expect, it } from "vitest";
 
-import { MAX_PAGE_SIZE } from "../../../src/directory/identity-directory.js";
+import { COGNITO_PROFILE } from "../../../src/directory/cognito-directory.js";
 import { filteredEmail, Pager, TokenBucket, withEmailIgnoringCase } from "../../support/cognito-like.js";
+
+const MAX_PAGE_SIZE = COGNITO_PROFILE.pageSize;
 
 describe("TokenBucket", () => {
   it("allows a second's worth at once, then refills at the rate", () => {

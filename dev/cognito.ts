@@ -31,6 +31,8 @@ const STARTED = /Cognito Local running on (http:\/\/[\d.]+:\d+)/;
 // eslint-disable-next-line no-control-regex
 const ANSI = /\u001b\[[0-9;]*m/g;
 const START_TIMEOUT_MS = 30_000;
+// A `require` of our own, so that knip sees cognito-local used (it reads require.resolve, not createRequire(...).resolve).
+const require = createRequire(import.meta.url);
 
 /**
  * Starts `cognito-local` on 127.0.0.1 and a port of the kernel's choosing, in
@@ -43,7 +45,7 @@ export async function startCognito(log: (line: string) => void = () => {}, prelo
   await mkdir(path.join(workDirectory, ".cognito", "db"), { recursive: true });
   await writeFile(path.join(workDirectory, ".cognito", "config.json"), JSON.stringify({ UserPoolDefaults: { UsernameAttributes: [] } }));
   for (const pool of preload) await writePoolFile(workDirectory, pool);
-  const entry = createRequire(import.meta.url).resolve("cognito-local/lib/bin/start.js");
+  const entry = require.resolve("cognito-local/lib/bin/start.js");
   const child = spawn(process.execPath, [entry], {
     cwd: workDirectory,
     env: { ...process.env, PORT: "0", HOST: "127.0.0.1", AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE: "1" },
@@ -146,7 +148,7 @@ export interface FixtureUser {
   username?: string;
 }
 
-export function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
+function cognitoClient(endpoint: string): CognitoIdentityProviderClient {
   return new CognitoIdentityProviderClient({ endpoint, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS });
 }
 

@@ -10,8 +10,8 @@ import { spawn } from "node:child_process";
 import { createRequire } from "node:module";
 import { fileURLToPath } from "node:url";
 
-import { withPgClient } from "../shared/postgres/client.js";
-import { quoteIdentifier } from "../shared/postgres/quote.js";
+import { withPgClient } from "../src/shared/postgres/client.js";
+import { quoteIdentifier } from "../src/shared/postgres/quote.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";
 

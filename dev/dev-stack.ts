@@ -6,7 +6,7 @@
  */
 import { fileURLToPath } from "node:url";
 
-import { loadManifest } from "../manifest/index.js";
+import { loadManifest } from "../src/manifest/index.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 
@@ -16,7 +16,7 @@ const stack = await startLocalStack().catch((error: unknown) => {
   console.error(`dev:stack failed: ${error instanceof Error ? error.message : String(error)}`);
   return process.exit(1);
 });
-const users = await loadManifest(fileURLToPath(new URL("../../prisma/seed-users.json", import.meta.url)));
+const users = await loadManifest(fileURLToPath(new URL("../prisma/seed-users.json", import.meta.url)));
 const { userPoolId } = await createUserPool(stack.cognito.endpoint, "flip-dev", users);
 const databaseUrl = await stack.createDatabase("flip_dev");
 const exports = Object.entries(stack.environment({ databaseUrl, userPoolId }))

@@ -9,14 +9,14 @@ import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { fileURLToPath } from "node:url";
 
-import { withPgClient } from "../shared/postgres/client.js";
+import { withPgClient } from "../src/shared/postgres/client.js";
 
-import { loadManifest } from "../manifest/index.js";
+import { loadManifest } from "../src/manifest/index.js";
 import { createUserPool } from "./cognito.js";
 import { startLocalStack } from "./local-stack.js";
 
-const root = fileURLToPath(new URL("../..", import.meta.url));
-const SHIPPED_MANIFEST = fileURLToPath(new URL("../../prisma/seed-users.json", import.meta.url));
+const root = fileURLToPath(new URL("..", import.meta.url));
+const SHIPPED_MANIFEST = fileURLToPath(new URL("../prisma/seed-users.json", import.meta.url));
 
 /** Left out of the emulator on purpose: the seed must skip this user and carry on. */
 const MISSING_EMAIL = "trust.admin.south@example.com";

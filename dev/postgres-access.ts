@@ -12,7 +12,7 @@ import { realpathSync, statSync } from "node:fs";
 import { userInfo } from "node:os";
 import path from "node:path";
 
-import { FlipDbError } from "../shared/errors.js";
+import { FlipDbError } from "../src/shared/errors.js";
 
 /** The local stack cannot start PostgreSQL on this machine as it is; the message says why and what to do. */
 export class PostgresAccessError extends FlipDbError {
