@@ -48,16 +48,16 @@ export interface SeedReport {
   /** What the plan called for; in a dry run nothing of it was written. */
   planned?: WriteCounts;
   written?: WriteCounts;
-  /** How users were looked up in Cognito, and how many calls that took. */
+  /** How users were looked up in the directory, and how many calls that took. */
   lookup?: { strategy: LookupStrategy; reason: string; calls: number; throttleRetries: number };
   users: UserReport[];
 }
 
-function reasonOf(user: UserPlan): string | undefined {
+function reasonOf(user: UserPlan, directoryName: string): string | undefined {
   const { lookup } = user;
   switch (lookup.status) {
     case "not_found":
-      return "no Cognito account has this email";
+      return `no ${directoryName} account has this email`;
     case "ineligible":
       return lookup.reason;
     case "ambiguous":
@@ -70,9 +70,9 @@ function reasonOf(user: UserPlan): string | undefined {
 }
 
 /** One report line per user; works on bare lookups too (before anything was planned). */
-function userReports(users: readonly UserPlan[], redact: boolean): UserReport[] {
+function userReports(users: readonly UserPlan[], redact: boolean, directoryName: string): UserReport[] {
   return users.map((planned, entry) => {
-    const reason = reasonOf(planned);
+    const reason = reasonOf(planned, directoryName);
     return {
       entry,
       email: redact ? redactEmail(planned.user.email) : planned.user.email,
@@ -175,7 +175,8 @@ export interface RunRecord {
 /** The one place a report is made, for a run that succeeded or one that stopped anywhere. */
 export function buildReport(run: RunRecord): SeedReport {
   const { resolution, applied, failure } = run;
-  const users = applied ? userReports(applied.plan.users, run.redactEmails) : userReports(resolution?.resolutions ?? [], run.redactEmails);
+  // Users are known once the directory has answered: planned when the run got that far, bare lookups otherwise.
+  const users = resolution ? userReports(applied?.plan.users ?? resolution.resolutions, run.redactEmails, resolution.directoryName) : [];
   return {
     status: failure?.code ?? "ok",
     problems: [...(failure?.problems ?? [])],

@@ -17,20 +17,20 @@ function stream(isTTY: boolean) {
 }
 
 describe("resolutionProgress", () => {
-  it("draws a bar on a terminal for more than 50 users", () => {
+  it.each(["Cognito", "Keycloak"])("draws a bar on a terminal for more than 50 users, naming the directory (%s)", (name) => {
     const terminal = stream(true);
-    const progress = resolutionProgress(terminal.out, PROGRESS_FROM + 1);
+    const progress = resolutionProgress(terminal.out, PROGRESS_FROM + 1, name);
     expect(progress).toBeDefined();
     progress!.update(10, 51, "users");
     progress!.update(51, 51, "users");
     progress!.stop();
-    expect(terminal.written()).toContain("resolving users in Cognito");
+    expect(terminal.written()).toContain(`resolving users in ${name}`);
     expect(terminal.written()).toContain("51/51 users");
   });
 
   it("draws nothing when the stream is not a terminal (logs), or for 50 users or fewer", () => {
-    expect(resolutionProgress(stream(false).out, 10_000)).toBeUndefined();
-    expect(resolutionProgress(stream(true).out, PROGRESS_FROM)).toBeUndefined();
-    expect(resolutionProgress(undefined, 10_000)).toBeUndefined();
+    expect(resolutionProgress(stream(false).out, 10_000, "Cognito")).toBeUndefined();
+    expect(resolutionProgress(stream(true).out, PROGRESS_FROM, "Cognito")).toBeUndefined();
+    expect(resolutionProgress(undefined, 10_000, "Cognito")).toBeUndefined();
   });
 });

@@ -10,13 +10,17 @@ import { buildReport, type RunRecord, type SeedReport } from "../report.js";
 
 /**
  * Where the time went, in ms: loading code before the run (`startupMs`) and
- * during it (`loadingMs`: the AWS SDK, Prisma's client and its query
- * compiler), resolution in Cognito and the database transaction, and the
- * seed's own work (the run less its loading).
+ * during it (`loadingMs`: the directory's client, Prisma's client and its
+ * query compiler), resolution in the directory and the database transaction,
+ * and the seed's own work (the run less its loading).
  */
 export interface Timings {
   startupMs: number;
   loadingMs: number;
+  /**
+   * Resolution in the directory, whichever it is: named when Cognito was the
+   * only one, and kept so, for the bench and the report's readers.
+   */
   cognitoMs: number;
   databaseMs: number;
   workMs: number;

@@ -79,7 +79,7 @@ async function runFromInput(deps: CommandDependencies, flags: SeedFlags, logger:
     transactionTimeoutMs: config.database.transactionTimeoutMs,
     redactEmails: config.redactEmails,
   };
-  return runSeed(database, options, { logger, progress: resolutionProgress(deps.progress, users.length) });
+  return runSeed(database, options, { logger, progress: resolutionProgress(deps.progress, users.length, directory.profile.name) });
 }
 
 /** The record of a command stopped before its run began, by its flags, environment or manifest. */

@@ -33,6 +33,8 @@ export interface ResolveOptions {
 }
 
 export interface ResolveResult {
+  /** The directory's name (its profile's), for the lines that speak of its answers. */
+  directoryName: string;
   resolutions: Resolution[];
   choice: StrategyChoice;
   /** Requests made to the directory (its client's own retries not counted). */
@@ -84,5 +86,5 @@ export async function resolveAll(
           onProgress: options.onProgress,
         })
       : await byFilter(directory, users, pacer, abort, options.onProgress);
-  return { resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
+  return { directoryName: directory.profile.name, resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

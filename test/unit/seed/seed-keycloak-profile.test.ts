@@ -64,6 +64,15 @@ describe("the seed with Keycloak's profile", () => {
     expect(lines).toContain("300 of 300 users resolved in Keycloak; applying in one transaction");
   });
 
+  it("names Keycloak, not Cognito, in the reason a user is not found", async () => {
+    const directory = fakeDirectory([], { profile: KEYCLOAK_PROFILE });
+    const { db } = mockDatabase({ roles: ROLES });
+    const report = await seedMainUsers(db, { users: users(1), directory });
+    expect(report.users).toEqual([
+      { entry: 0, email: "u***@example.org", role: "Viewer", outcome: "not_found", reason: "no Keycloak account has this email" },
+    ]);
+  });
+
   it("refuses a scan asked of it, a usage error (exit 2), before any call and with nothing written", async () => {
     const directory = fakeDirectory([account("user0@example.org", 0)], { profile: KEYCLOAK_PROFILE });
     const { db } = mockDatabase({ roles: ROLES });
