@@ -19,7 +19,7 @@ export type {
   Lookup,
   LookupStatus,
 } from "./directory/identity-directory.js";
-export { createKeycloakDirectory, type KeycloakDirectoryOptions } from "./directory/keycloak-directory.js";
+export { createKeycloakDirectory, type KeycloakDirectory, type KeycloakDirectoryOptions } from "./directory/keycloak-directory.js";
 export { TransientDirectoryError } from "./directory/TransientDirectoryError.js";
 export { loadManifest, parseManifest, type ManifestEntry, type ManifestFormat } from "./manifest/index.js";
 export { ManifestError } from "./manifest/ManifestError.js";

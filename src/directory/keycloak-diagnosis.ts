@@ -7,7 +7,7 @@
  * the doctor and the boot say the same thing about the same fault.
  */
 import type { DirectoryAnswer } from "./identity-directory.js";
-import { KeycloakDirectory, keycloakConnection, keycloakFailure, type KeycloakDirectoryOptions } from "./keycloak-directory.js";
+import { keycloakConnection, keycloakFailure, RealmDirectory, type KeycloakDirectoryOptions } from "./keycloak-directory.js";
 
 /**
  * The claims of a JWT, unverified: the doctor reads whose token it is, and
@@ -33,12 +33,12 @@ export interface IssuedTokenFacts {
 export class KeycloakDiagnosis {
   private constructor(
     private readonly connection: ReturnType<typeof keycloakConnection>,
-    private readonly directory: KeycloakDirectory,
+    private readonly directory: RealmDirectory,
   ) {}
 
   static open(options: KeycloakDirectoryOptions): KeycloakDiagnosis {
     const connection = keycloakConnection(options);
-    return new KeycloakDiagnosis(connection, new KeycloakDirectory(connection.api, connection.http));
+    return new KeycloakDiagnosis(connection, new RealmDirectory(connection.api, connection.http));
   }
 
   /** The realm's public description: whether KEYCLOAK_URL reaches Keycloak and the realm exists, without credentials. */

@@ -22,6 +22,7 @@ import { KeycloakAnswerError, KeycloakHttpError } from "./keycloak-failures.js";
 import { KeycloakHttp } from "./keycloak-http.js";
 import { AdminTokenCache } from "./keycloak-token.js";
 
+/** Where a Keycloak realm is and how the seed's client signs in to it (createKeycloakDirectory). */
 export interface KeycloakDirectoryOptions {
   /** Where Keycloak answers, e.g. `https://sso.example.org` (`https://sso.example.org/auth` for Keycloak 16 and older). */
   baseUrl: string;
@@ -29,6 +30,11 @@ export interface KeycloakDirectoryOptions {
   realm: string;
   /** A confidential client of that realm with service accounts enabled and the realm-management role view-users. */
   clientId: string;
+  /**
+   * That client's secret (its Credentials tab). The directory keeps it out of
+   * everything it throws; give it to `seedMainUsers` in `SeedOptions.secrets`
+   * too, so that no line the seed logs can carry it.
+   */
   clientSecret: string;
   /** Time to connect to Keycloak, TLS included (default 3 s). */
   connectTimeoutMs?: number;
@@ -60,11 +66,6 @@ export const KEYCLOAK_PROFILE: DirectoryProfile = {
    */
   scanWorthwhile: false,
 };
-
-export interface KeycloakDirectoryDependencies {
-  /** The clock the admin token's expiry is read by (default: `Date.now`). */
-  now?: () => number;
-}
 
 const PAGE_SIZE = KEYCLOAK_PROFILE.pageSize;
 
@@ -99,6 +100,12 @@ export function keycloakFailure(error: unknown): TransientDirectoryError | Fatal
 
 const is401 = (error: unknown) => error instanceof KeycloakHttpError && error.failure.status === 401;
 
+/** A Keycloak realm as an identity directory, with connections of its own that `close()` releases. */
+export interface KeycloakDirectory extends IdentityDirectory {
+  /** Closes the kept-alive connections to Keycloak. */
+  close(): void;
+}
+
 /**
  * Resolves emails with Keycloak's exact email search; the stored id is the
  * user's `id`, which Keycloak's tokens carry as `sub`. Keycloak stores emails
@@ -107,7 +114,7 @@ const is401 = (error: unknown) => error instanceof KeycloakHttpError && error.fa
  * all but rare cases (more than 100 accounts with one email, or a new admin
  * token to fetch first).
  */
-export class KeycloakDirectory implements IdentityDirectory {
+export class RealmDirectory implements KeycloakDirectory {
   readonly profile = KEYCLOAK_PROFILE;
   private readonly tokens: AdminTokenCache;
 
@@ -203,12 +210,9 @@ export class KeycloakDirectory implements IdentityDirectory {
  * own; `close()` releases them. Throws FatalDirectoryError when an option
  * cannot work (a base URL that is not http(s), an empty realm or client).
  */
-export function createKeycloakDirectory(
-  options: KeycloakDirectoryOptions,
-  dependencies: KeycloakDirectoryDependencies = {},
-): KeycloakDirectory {
+export function createKeycloakDirectory(options: KeycloakDirectoryOptions): KeycloakDirectory {
   const { api, http } = keycloakConnection(options);
-  return new KeycloakDirectory(api, http, dependencies.now);
+  return new RealmDirectory(api, http);
 }
 
 /** The API client and its transport for `options`, checked as createKeycloakDirectory documents. */

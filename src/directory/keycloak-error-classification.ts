@@ -27,16 +27,16 @@ const ENDPOINT_NAMES: Readonly<Record<KeycloakEndpoint, string>> = {
 };
 
 /** Keycloak's `error` values by which its token endpoint refuses a client (OAuth 2.0, RFC 6749 §5.2). */
-export const CLIENT_REFUSED_ERRORS = new Set(["invalid_client", "unauthorized_client"]);
+const CLIENT_REFUSED_ERRORS = new Set(["invalid_client", "unauthorized_client"]);
 
 /** Keycloak's own words for a realm that does not exist: the token endpoint's, then the Admin API's (Keycloak 26). */
-export const REALM_NOT_FOUND_ERRORS = new Set(["Realm does not exist", "Realm not found."]);
+const REALM_NOT_FOUND_ERRORS = new Set(["Realm does not exist", "Realm not found."]);
 
 /** Node's network errors besides those PostgreSQL's connections share: writing to a connection the server has closed. */
 const ALSO_CUT_OFF = new Set(["EPIPE", "ECONNABORTED"]);
 
 /** Node's TLS errors: the certificate is not one Node trusts, or not for this host. */
-export const CERTIFICATE_ERRORS = new Set([
+const CERTIFICATE_ERRORS = new Set([
   "CERT_HAS_EXPIRED",
   "CERT_NOT_YET_VALID",
   "DEPTH_ZERO_SELF_SIGNED_CERT",

@@ -49,7 +49,7 @@ async function asking(context: CheckContext, open: OpenKeycloakProbe, question: 
 }
 
 /** The checks, asking through `open`. */
-export function keycloakChecks(open: OpenKeycloakProbe): Check[] {
+function keycloakChecks(open: OpenKeycloakProbe): Check[] {
   return [
     {
       name: "Keycloak realm",
@@ -98,7 +98,7 @@ export function keycloakChecks(open: OpenKeycloakProbe): Check[] {
 }
 
 /** The real probe: the directory's KeycloakDiagnosis, loaded only when a Keycloak check runs. */
-export const openKeycloakDiagnosis: OpenKeycloakProbe = async (settings) => {
+const openKeycloakDiagnosis: OpenKeycloakProbe = async (settings) => {
   const { KeycloakDiagnosis } = await import("../directory/keycloak-diagnosis.js");
   return KeycloakDiagnosis.open(settings);
 };

@@ -51,7 +51,7 @@ import { buffer } from "node:stream/consumers";
 import { startLoopbackServer } from "./loopback-server.js";
 
 /** Keycloak's own default `max` for the users endpoint (Constants.DEFAULT_MAX_RESULTS). */
-export const KEYCLOAK_DEFAULT_MAX = 100;
+const KEYCLOAK_DEFAULT_MAX = 100;
 
 export interface FakeUser {
   /** Keycloak generates a UUID when a user is created without one. */
@@ -84,7 +84,7 @@ export interface FakeKeycloakOptions {
   tokenLifespanSeconds?: number;
 }
 
-export type KeycloakEndpoint = "token" | "users" | "count" | "realm" | "user";
+type KeycloakEndpoint = "token" | "users" | "count" | "realm" | "user";
 
 export type KeycloakFault =
   | { kind: "status"; status: number; body?: string; contentType?: string }
@@ -100,7 +100,7 @@ export interface KeycloakFaultRule {
   times?: number;
 }
 
-export interface ReceivedRequest {
+interface ReceivedRequest {
   method: string;
   endpoint: KeycloakEndpoint | "other";
   path: string;

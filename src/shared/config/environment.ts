@@ -126,12 +126,12 @@ export function migrationUrl(urls: DatabaseUrls): { url: string; variable: Migra
 }
 
 /** The identity provider's settings: a Cognito user pool, or (with IDENTITY_PROVIDER=keycloak) a Keycloak realm. */
-export type IdentitySettings =
+type IdentitySettings =
   { region: string; userPoolId: string; keycloak?: undefined } | { keycloak: KeycloakSettings; region?: undefined; userPoolId?: undefined };
 
 export type SeedEnvironment = CommonEnvironment & IdentitySettings;
 
-export interface CommonEnvironment extends DatabaseUrls {
+interface CommonEnvironment extends DatabaseUrls {
   usersFile: string;
   logLevel: LogLevel;
   redactEmails: boolean;

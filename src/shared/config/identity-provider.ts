@@ -8,8 +8,7 @@ import { z } from "zod";
 
 import { Milliseconds } from "./milliseconds.js";
 
-export const IDENTITY_PROVIDERS = ["cognito", "keycloak"] as const;
-export type IdentityProvider = (typeof IDENTITY_PROVIDERS)[number];
+const IDENTITY_PROVIDERS = ["cognito", "keycloak"] as const;
 
 export const IdentityProviderVariable = z.enum(IDENTITY_PROVIDERS, `must be ${IDENTITY_PROVIDERS.join(" or ")}`).default("cognito");
 
@@ -46,7 +45,7 @@ const name = (required: string) =>
     .refine((value) => !/\p{Cc}/u.test(value), "must not hold a control character");
 
 /** Shorter secrets could not be scrubbed from logs (see logging.ts); Keycloak generates 32 characters. */
-export const MIN_CLIENT_SECRET_LENGTH = 8;
+const MIN_CLIENT_SECRET_LENGTH = 8;
 
 /** Keycloak's variables, checked when IDENTITY_PROVIDER=keycloak. */
 export const KEYCLOAK_VARIABLES = {

@@ -11,6 +11,8 @@ import {
   createKeycloakDirectory,
   KEYCLOAK_DEFAULTS,
   KEYCLOAK_PROFILE,
+  keycloakConnection,
+  RealmDirectory,
   type KeycloakDirectory,
   type KeycloakDirectoryOptions,
 } from "../../../src/directory/keycloak-directory.js";
@@ -29,10 +31,15 @@ let directory: KeycloakDirectory;
 let now: number;
 
 function open(options: Partial<KeycloakDirectoryOptions> = {}): KeycloakDirectory {
-  directory = createKeycloakDirectory(
-    { baseUrl: keycloak.baseUrl, realm: "flip", clientId: CLIENT.clientId, clientSecret: SECRET, ...options },
-    { now: () => now },
-  );
+  // As createKeycloakDirectory opens it, on a clock the test moves.
+  const { api, http } = keycloakConnection({
+    baseUrl: keycloak.baseUrl,
+    realm: "flip",
+    clientId: CLIENT.clientId,
+    clientSecret: SECRET,
+    ...options,
+  });
+  directory = new RealmDirectory(api, http, () => now);
   return directory;
 }
 
@@ -352,15 +359,27 @@ describe("KeycloakDirectory: aborting", () => {
 });
 
 describe("createKeycloakDirectory", () => {
+  const create = (options: Partial<KeycloakDirectoryOptions> = {}) =>
+    createKeycloakDirectory({ baseUrl: keycloak.baseUrl, realm: "flip", clientId: CLIENT.clientId, clientSecret: SECRET, ...options });
+
+  it("opens a directory with Keycloak's profile, which closes its connections", async () => {
+    const made = create();
+    expect(made.profile).toBe(KEYCLOAK_PROFILE);
+    keycloak.setUsers([alice()]);
+    await expect(made.lookup("alice@example.org")).resolves.toEqual({ status: "resolved", sub: ALICE });
+    made.close();
+  });
+
   it("uses the seed's default timeouts, 3 s to connect and 5 s a request, from one place", () => {
-    const timeouts = (directory as unknown as { http: { timeouts: unknown } }).http.timeouts;
+    const timeouts = (create() as unknown as { http: { timeouts: unknown } }).http.timeouts;
     expect(timeouts).toEqual({ connectTimeoutMs: 3_000, requestTimeoutMs: 5_000 });
     expect(KEYCLOAK_DEFAULTS).toEqual(timeouts);
   });
 
   it("takes timeouts of its own", () => {
-    open({ connectTimeoutMs: 1_234, requestTimeoutMs: 5_678 });
-    expect((directory as unknown as { http: { timeouts: unknown } }).http.timeouts).toEqual({
+    expect(
+      (create({ connectTimeoutMs: 1_234, requestTimeoutMs: 5_678 }) as unknown as { http: { timeouts: unknown } }).http.timeouts,
+    ).toEqual({
       connectTimeoutMs: 1_234,
       requestTimeoutMs: 5_678,
     });
@@ -391,7 +410,7 @@ describe("createKeycloakDirectory", () => {
   ])("refuses %s before any request, in one line", (_, options, line) => {
     let thrown: unknown;
     try {
-      open(options);
+      create(options);
     } catch (error) {
       thrown = error;
     }
