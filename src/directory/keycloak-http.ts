@@ -43,6 +43,27 @@ function abortReason(signal: AbortSignal): Error {
   return signal.reason instanceof Error ? signal.reason : new DOMException("This operation was aborted", "AbortError");
 }
 
+/** The answer's status, type, redirect and whole body. */
+async function readAnswer(response: http.IncomingMessage): Promise<HttpAnswer> {
+  const body = await buffer(response);
+  return {
+    status: response.statusCode ?? 0,
+    contentType: response.headers["content-type"] ?? "",
+    location: response.headers.location,
+    body: body.toString("utf8"),
+  };
+}
+
+/** Fails `outgoing` when its socket is still connecting (TLS included) after `ms`; a kept-alive socket is connected already. */
+function limitConnect(outgoing: http.ClientRequest, secure: boolean, ms: number, timers: NodeJS.Timeout[], fail: (error: Error) => void) {
+  outgoing.on("socket", (socket: Socket) => {
+    if (!socket.connecting) return;
+    const timer = setTimeout(() => fail(new KeycloakTimeoutError("connect", ms)), ms);
+    timers.push(timer);
+    socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(timer));
+  });
+}
+
 export class KeycloakHttp {
   /** Kept-alive connections: a boot asks many questions of one server, and TLS handshakes cost round trips. */
   private readonly agents = { "http:": new http.Agent({ keepAlive: true }), "https:": new https.Agent({ keepAlive: true }) };
@@ -60,11 +81,20 @@ export class KeycloakHttp {
     this.agents["https:"].destroy();
   }
 
+  private open(request: HttpRequest, secure: boolean): http.ClientRequest {
+    // A length rather than chunks: some proxies in front of Keycloak refuse a chunked form.
+    const length = request.body === undefined ? {} : { "content-length": String(Buffer.byteLength(request.body)) };
+    return (secure ? https : http).request(request.url, {
+      method: request.method,
+      headers: { ...request.headers, ...length },
+      agent: this.agents[secure ? "https:" : "http:"],
+    });
+  }
+
   private attempt(request: HttpRequest, mayRetryStale: boolean): Promise<HttpAnswer> {
-    const { url, signal } = request;
+    const { signal } = request;
     if (signal?.aborted) return Promise.reject(abortReason(signal));
-    const secure = url.protocol === "https:";
-    const client = secure ? https : http;
+    const secure = request.url.protocol === "https:";
 
     return new Promise<HttpAnswer>((resolve, reject) => {
       const timers: NodeJS.Timeout[] = [];
@@ -83,38 +113,19 @@ export class KeycloakHttp {
         });
       const onAbort = () => fail(abortReason(signal!));
 
-      // A length rather than chunks: some proxies in front of Keycloak refuse a chunked form.
-      const length = request.body === undefined ? {} : { "content-length": String(Buffer.byteLength(request.body)) };
-      const outgoing = client.request(url, {
-        method: request.method,
-        headers: { ...request.headers, ...length },
-        agent: this.agents[secure ? "https:" : "http:"],
-      });
+      const outgoing = this.open(request, secure);
       signal?.addEventListener("abort", onAbort, { once: true });
       const { connectTimeoutMs, requestTimeoutMs } = this.timeouts;
       timers.push(setTimeout(() => fail(new KeycloakTimeoutError("request", requestTimeoutMs)), requestTimeoutMs));
-      outgoing.on("socket", (socket: Socket) => {
-        if (!socket.connecting) return;
-        const timer = setTimeout(() => fail(new KeycloakTimeoutError("connect", connectTimeoutMs)), connectTimeoutMs);
-        timers.push(timer);
-        socket.once(secure ? "secureConnect" : "connect", () => clearTimeout(timer));
-      });
+      limitConnect(outgoing, secure, connectTimeoutMs, timers, fail);
       outgoing.on("error", (error) => {
         const stale = mayRetryStale && outgoing.reusedSocket && STALE_CONNECTION.has(errorCode(error) ?? "");
         if (stale) settle(() => resolve(this.attempt(request, false)));
         else fail(error);
       });
       outgoing.on("response", (response) => {
-        buffer(response).then(
-          (body) =>
-            settle(() =>
-              resolve({
-                status: response.statusCode ?? 0,
-                contentType: response.headers["content-type"] ?? "",
-                location: response.headers.location,
-                body: body.toString("utf8"),
-              }),
-            ),
+        readAnswer(response).then(
+          (answer) => settle(() => resolve(answer)),
           (error: unknown) => fail(error instanceof Error ? error : new Error(String(error))),
         );
       });

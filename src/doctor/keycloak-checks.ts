@@ -48,53 +48,54 @@ async function asking(context: CheckContext, open: OpenKeycloakProbe, question: 
   }
 }
 
+/** Whether the client's service account may view users: the token names the account, whose own user only such an account may read. */
+async function mayViewUsers(probe: KeycloakProbe, settings: KeycloakSettings): Promise<CheckResult> {
+  const { serviceAccountId } = await probe.token();
+  if (serviceAccountId === undefined) {
+    return fail(
+      "the admin token does not name its service account (no sub claim), so whether it may view users cannot be checked: " +
+        `give the client ${settings.clientId} the client scope basic (Clients, Client scopes)`,
+    );
+  }
+  const { username } = await probe.serviceAccount(serviceAccountId);
+  return pass(`the service account ${username} may view users (realm-management view-users)`);
+}
+
+/** Each check: its name, the checks it needs, and its one question of the realm. */
+const QUESTIONS: ReadonlyArray<{
+  name: KeycloakCheckName;
+  needs: Check["needs"];
+  ask: (probe: KeycloakProbe, settings: KeycloakSettings) => Promise<CheckResult>;
+}> = [
+  {
+    name: "Keycloak realm",
+    needs: ["configuration"],
+    ask: async (probe, settings) => pass(`realm ${(await probe.realm()).realm} at ${new URL(settings.baseUrl).origin}`),
+  },
+  {
+    name: "Keycloak client",
+    needs: ["configuration", "Keycloak realm"],
+    ask: async (probe, { clientId }) =>
+      pass(`client ${clientId} accepted: an admin token by client_credentials, valid ${(await probe.token()).expiresInSeconds} s`),
+  },
+  { name: "Keycloak role", needs: ["configuration", "Keycloak client"], ask: mayViewUsers },
+  {
+    name: "Keycloak lookups",
+    needs: ["configuration", "Keycloak role"],
+    ask: async (probe, { clientId, realm }) => {
+      await probe.lookup(NOBODY);
+      return pass(`the client ${clientId} may search realm ${realm}'s users by email`);
+    },
+  },
+];
+
 /** The checks, asking through `open`. */
 function keycloakChecks(open: OpenKeycloakProbe): Check[] {
-  return [
-    {
-      name: "Keycloak realm",
-      needs: ["configuration"],
-      run: (context) =>
-        asking(context, open, async (probe) => {
-          const { realm } = await probe.realm();
-          return pass(`realm ${realm} at ${new URL(settingsOf(context).baseUrl).origin}`);
-        }),
-    },
-    {
-      name: "Keycloak client",
-      needs: ["configuration", "Keycloak realm"],
-      run: (context) =>
-        asking(context, open, async (probe) => {
-          const { expiresInSeconds } = await probe.token();
-          return pass(`client ${settingsOf(context).clientId} accepted: an admin token by client_credentials, valid ${expiresInSeconds} s`);
-        }),
-    },
-    {
-      name: "Keycloak role",
-      needs: ["configuration", "Keycloak client"],
-      run: (context) =>
-        asking(context, open, async (probe) => {
-          const { serviceAccountId } = await probe.token();
-          if (serviceAccountId === undefined) {
-            return fail(
-              "the admin token does not name its service account (no sub claim), so whether it may view users cannot be checked: " +
-                `give the client ${settingsOf(context).clientId} the client scope basic (Clients, Client scopes)`,
-            );
-          }
-          const { username } = await probe.serviceAccount(serviceAccountId);
-          return pass(`the service account ${username} may view users (realm-management view-users)`);
-        }),
-    },
-    {
-      name: "Keycloak lookups",
-      needs: ["configuration", "Keycloak role"],
-      run: (context) =>
-        asking(context, open, async (probe) => {
-          await probe.lookup(NOBODY);
-          return pass(`the client ${settingsOf(context).clientId} may search realm ${settingsOf(context).realm}'s users by email`);
-        }),
-    },
-  ];
+  return QUESTIONS.map(({ name, needs, ask }) => ({
+    name,
+    needs,
+    run: (context) => asking(context, open, (probe) => ask(probe, settingsOf(context))),
+  }));
 }
 
 /** The real probe: the directory's KeycloakDiagnosis, loaded only when a Keycloak check runs. */
