@@ -17,7 +17,7 @@ export interface KeycloakScenario {
 }
 
 /** The environment of a boot on Keycloak at `baseUrl`; Cognito's variables are emptied, so none can be read by mistake. */
-function keycloakEnvironment(baseUrl: string, realm: string, databaseUrl: string, manifestPath: string): Record<string, string> {
+export function keycloakEnvironment(baseUrl: string, realm: string, databaseUrl: string, manifestPath: string): Record<string, string> {
   return {
     DATABASE_URL: databaseUrl,
     SEED_USERS_FILE: manifestPath,

@@ -52,12 +52,14 @@ export async function migratedAppDatabase(): Promise<string> {
   return appUrl(name);
 }
 
+/** The AWS credentials every run carries (a boot on Keycloak too): sentinels no output may show. */
+export const SENTINEL_AWS_CREDENTIALS = { AWS_SECRET_ACCESS_KEY: AWS_SECRET_SENTINEL, AWS_SESSION_TOKEN: AWS_SESSION_SENTINEL };
+
 /** The environment of a boot with sentinel secrets, for `databaseUrl` and `userPoolId`. */
 export function sentinelEnvironment(databaseUrl: string, userPoolId: string, manifestPath: string): Record<string, string> {
   return {
     ...environmentFor(databaseUrl, userPoolId),
-    AWS_SECRET_ACCESS_KEY: AWS_SECRET_SENTINEL,
-    AWS_SESSION_TOKEN: AWS_SESSION_SENTINEL,
+    ...SENTINEL_AWS_CREDENTIALS,
     SEED_USERS_FILE: manifestPath,
   };
 }
