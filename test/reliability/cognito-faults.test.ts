@@ -10,21 +10,11 @@ import { ROLES } from "../../src/shared/roles.js";
 import { logLines, output } from "../support/commands.js";
 import { tableContents } from "../support/database-state.js";
 import { awsError, startFaultProxy, type Fault, type FaultProxy } from "../support/fault-proxy.js";
-import { entry } from "../support/seed-fixture.js";
 import { stack } from "../support/stack.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { reliabilityScenario, seed, seedDirect } from "./support/runs.js";
+import { ENTRIES, USERS } from "./support/seven-users.js";
 
-const USERS = [
-  "ada@example.org",
-  "ben@example.org",
-  "cy@example.org",
-  "dee@example.org",
-  "eve@example.org",
-  "fay@example.org",
-  "gus@example.org",
-];
-const ENTRIES = USERS.map((email, i) => entry(email, (["Admin", "Researcher", "Viewer"] as const)[i % 3]));
 const POOL = USERS.map((email) => ({ email }));
 const TARGET = USERS[1]!;
 

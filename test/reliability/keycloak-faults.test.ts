@@ -16,20 +16,10 @@ import { tableContents } from "../support/database-state.js";
 import { keycloakFaults, startFakeKeycloak, type FakeKeycloak, type KeycloakFaultRule } from "../support/fake-keycloak.js";
 import { KEYCLOAK_CLIENT, keycloakEnvironment } from "../support/keycloak-scenario.js";
 import type { CommandResult } from "../support/run-command.js";
-import { entry, writeManifest } from "../support/seed-fixture.js";
+import { writeManifest } from "../support/seed-fixture.js";
 import { count, mustBeZero } from "./support/figures.js";
 import { migratedAppDatabase, seedDirect, SENTINEL_AWS_CREDENTIALS } from "./support/runs.js";
-
-const USERS = [
-  "ada@example.org",
-  "ben@example.org",
-  "cy@example.org",
-  "dee@example.org",
-  "eve@example.org",
-  "fay@example.org",
-  "gus@example.org",
-];
-const ENTRIES = USERS.map((email, i) => entry(email, (["Admin", "Researcher", "Viewer"] as const)[i % 3]));
+import { ENTRIES, USERS } from "./support/seven-users.js";
 
 /** The request timeout the bounded cases configure: short, so that a hang shows as a wait of about this long. */
 const TIMEOUT_MS = 2_000;
