@@ -4,7 +4,6 @@
  * database checks the same way.
  */
 import { saysFault, type DatabaseFault } from "../shared/postgres/error-codes.js";
-import { describeLocation } from "../shared/postgres/location.js";
 import { DatabaseError } from "./DatabaseError.js";
 
 /** Where Prisma, its pg adapter and Node nest the error they wrap. */
@@ -34,12 +33,7 @@ function describeChain(error: unknown): { codes: string[]; messages: string[] } 
  * or its password: only the host and port. `variable` names the URL's
  * variable (the doctor also checks DIRECT_URL).
  */
-export function describeDatabaseProblem(
-  error: unknown,
-  databaseUrl: string | undefined,
-  variable = "DATABASE_URL",
-  where = describeLocation(databaseUrl),
-): string | undefined {
+export function describeDatabaseProblem(error: unknown, where: string, variable = "DATABASE_URL"): string | undefined {
   const { codes, messages } = describeChain(error);
   const has = (fault: DatabaseFault) => saysFault(fault, ...codes);
   // pg reports its own timeouts and dropped connections by message only.
@@ -87,7 +81,6 @@ export function reasonLine(error: unknown): string | undefined {
 export function toDatabaseError(error: unknown, location: string): DatabaseError {
   const message = reasonLine(error);
   const problem =
-    describeDatabaseProblem(error, undefined, "DATABASE_URL", location) ??
-    `the database failed during the seed's transaction (${message ?? "no message"})`;
+    describeDatabaseProblem(error, location) ?? `the database failed during the seed's transaction (${message ?? "no message"})`;
   return new DatabaseError([`database: ${problem}; nothing was written`], { cause: error });
 }

@@ -283,7 +283,7 @@ export const CHECKS: readonly Check[] = [
         const { serverVersion } = await context.deps.pingDatabase(target);
         return pass(`PostgreSQL ${serverVersion} at ${target.location}, database ${target.database}`);
       } catch (error) {
-        return fail(describeDatabaseFailure(error, config.databaseUrl, target.location));
+        return fail(describeDatabaseFailure(error, target.location));
       }
     },
   },
@@ -296,7 +296,7 @@ export const CHECKS: readonly Check[] = [
       try {
         verdict = await context.deps.probeTransactionPooler(target);
       } catch (error) {
-        return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
+        return fail(describeDatabaseFailure(error, target.location, target.variable));
       }
       if (verdict.transactionPooler) return fail(transactionPoolerProblem(target.variable, target.location, verdict.evidence));
       return pass(
@@ -323,7 +323,7 @@ export const CHECKS: readonly Check[] = [
       try {
         records = await context.deps.readMigrationHistory(target);
       } catch (error) {
-        if (!isNoSuchTable(errorCode(error))) return fail(describeDatabaseFailure(error, target.url, target.location, target.variable));
+        if (!isNoSuchTable(errorCode(error))) return fail(describeDatabaseFailure(error, target.location, target.variable));
         if (shipped.length === 0) return pass("no migrations to apply");
         return fail(
           `no migration applied (no _prisma_migrations table in schema ${target.schema} of database ${target.database}); ` +

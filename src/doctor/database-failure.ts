@@ -8,8 +8,8 @@ import { describeDatabaseProblem, reasonLine } from "../database/errors.js";
 import { errorCode } from "../shared/errors.js";
 
 /** One line: what went wrong with the database at `location`, named by `variable`, and what to fix. Never holds the URL. */
-export function describeDatabaseFailure(error: unknown, databaseUrl: string, location: string, variable = "DATABASE_URL"): string {
-  const known = describeDatabaseProblem(error, databaseUrl, variable);
+export function describeDatabaseFailure(error: unknown, location: string, variable = "DATABASE_URL"): string {
+  const known = describeDatabaseProblem(error, location, variable);
   if (known !== undefined) return known;
   const code = errorCode(error);
   const line = reasonLine(error) ?? "no message";

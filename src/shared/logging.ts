@@ -58,15 +58,18 @@ export function secretsOfUrl(databaseUrl: string | undefined): string[] {
   } catch {
     // not a URL: nothing more to find in it
   }
-  return secrets.filter((s): s is string => typeof s === "string" && s !== "");
+  return secrets.filter(isSecret);
+}
+
+/** A secret worth scrubbing: set and not empty. */
+function isSecret(value: string | undefined): value is string {
+  return value !== undefined && value !== "";
 }
 
 /** The secrets the command knows of: they come from its environment. */
 export function secretsFromEnvironment(env: NodeJS.ProcessEnv): string[] {
-  const secrets = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.KEYCLOAK_CLIENT_SECRET].filter(
-    (s): s is string => typeof s === "string" && s !== "",
-  );
-  return [...secrets, ...DATABASE_URL_VARIABLES.flatMap((variable) => secretsOfUrl(env[variable]))];
+  const providers = [env.AWS_SECRET_ACCESS_KEY, env.AWS_SESSION_TOKEN, env.KEYCLOAK_CLIENT_SECRET].filter(isSecret);
+  return [...providers, ...DATABASE_URL_VARIABLES.flatMap((variable) => secretsOfUrl(env[variable]))];
 }
 
 /**

@@ -90,7 +90,7 @@ describe("the local stack cannot start PostgreSQL", () => {
     // node_modules as hard links (cheap, and the binaries must be real files under the closed directory); the rest copied.
     const linked = await runCommand("cp", ["-al", path.join(ROOT, "node_modules"), project]);
     expect(linked.code, output(linked)).toBe(0);
-    for (const entry of ["package.json", "prisma.config.ts", "tsconfig.json", "src", "prisma", "bin"]) {
+    for (const entry of ["package.json", "prisma.config.ts", "tsconfig.json", "src", "dev", "prisma", "bin"]) {
       await cp(path.join(ROOT, entry), path.join(project, entry), { recursive: true });
     }
     const binaries = path.join(project, BINARIES);

@@ -72,15 +72,6 @@ export function locateDatabase(databaseUrl: string): DatabaseLocation {
   return { location, database, schema };
 }
 
-/** The location of `databaseUrl`, or words that say no more when it is no URL at all. */
-export function describeLocation(databaseUrl: string | undefined): string {
-  try {
-    return locateDatabase(databaseUrl ?? "").location;
-  } catch {
-    return "the configured server";
-  }
-}
-
 /** pg's connection settings for `url`, as discrete fields (TLS files read, as pg itself would). */
 export function clientConfigOf(url: string): ClientConfig {
   return parseIntoClientConfig(url);

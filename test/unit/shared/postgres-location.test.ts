@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { describeLocation, locateDatabase, readPostgresUrl } from "../../../src/shared/postgres/location.js";
+import { locateDatabase, readPostgresUrl } from "../../../src/shared/postgres/location.js";
 
 describe("locateDatabase", () => {
   it.each([
@@ -71,13 +71,5 @@ describe("readPostgresUrl", () => {
     ["not a url", "got no URL"],
   ])("refuses %j without echoing it", (url, got) => {
     expect(() => readPostgresUrl(url)).toThrow(`The database URL must start with postgresql:// (${got}).`);
-  });
-});
-
-describe("describeLocation", () => {
-  it("names the server, or says no more for what is not a URL", () => {
-    expect(describeLocation("postgresql://flip:pw@db.internal:6543/flip")).toBe("db.internal:6543");
-    expect(describeLocation("not a url")).toBe("the configured server");
-    expect(describeLocation(undefined)).toBe("the configured server");
   });
 });
