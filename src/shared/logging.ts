@@ -20,20 +20,45 @@ export function redactEmail(email: string): string {
   return `${email[0]}***${email.slice(at)}`;
 }
 
-/** Secrets shorter than this would turn ordinary words into "[redacted]"; none that short should exist. */
-const MIN_SECRET_LENGTH = 4;
+/**
+ * A secret at least this long is scrubbed wherever its text appears. A shorter
+ * one ("flip", "local") is also an ordinary word: scrubbing it inside other
+ * words would garble the line and point at the secret, so it is scrubbed only
+ * where it stands as a value (see `standingValue`).
+ */
+const SHORT_SECRET_LENGTH = 8;
 const URL_PASSWORD = /(\b[a-z][a-z0-9+.-]*:\/\/[^:/?#\s@]*:)[^@/?#\s]*@/gi;
+const REDACTED = "[redacted]";
 
 export type Scrub = (text: string) => string;
 
-/** Replaces each secret, and any password inside a URL, with `[redacted]`. */
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+/**
+ * Where a short secret stands as a value: the whole text, or the value of a
+ * password or secret key (`password=flip`, `"secret": "flip"`).
+ */
+function standingValue(secret: string): RegExp {
+  const value = escapeRegExp(secret);
+  return new RegExp(`^${value}$|((?:password|passwd|secret)[\\w-]*["']?\\s*[:=]\\s*["']?)${value}(?![^\\s"'&,;)}\\]])`, "gi");
+}
+
+/**
+ * Replaces each secret, and any password inside a URL, with `[redacted]`;
+ * a secret shorter than 8 characters only where it stands as a value.
+ */
 export function createScrubber(secrets: ReadonlyArray<string | undefined>): Scrub {
-  const known = [...new Set(secrets.filter((s): s is string => typeof s === "string" && s.length >= MIN_SECRET_LENGTH))]
+  const known = [...new Set(secrets.filter(isSecret))]
     // Longest first, so a secret that contains another is replaced whole.
     .sort((a, b) => b.length - a.length);
+  const everywhere = known.filter((secret) => secret.length >= SHORT_SECRET_LENGTH);
+  const standing = known.filter((secret) => secret.length < SHORT_SECRET_LENGTH).map(standingValue);
   return (text) => {
-    let result = text.replace(URL_PASSWORD, "$1[redacted]@");
-    for (const secret of known) result = result.split(secret).join("[redacted]");
+    let result = text.replace(URL_PASSWORD, `$1${REDACTED}@`);
+    for (const secret of everywhere) result = result.split(secret).join(REDACTED);
+    for (const pattern of standing) result = result.replace(pattern, (_match, key?: string) => `${key ?? ""}${REDACTED}`);
     return result;
   };
 }

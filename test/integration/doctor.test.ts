@@ -86,6 +86,21 @@ describe("npm run doctor against the local stack", () => {
     expectNothingLeaked(result, stack().postgresPassword);
   });
 
+  it("short secrets (a database password seed, the AWS secret local) garble neither the database name nor the pool id", async () => {
+    // The database is seed_<hex>: before, its name printed as `[redacted]_<hex>`, and the pool id local_… as `[redacted]_…`.
+    const migrated = new URL(await migratedDatabase());
+    const role = `short_${migrated.pathname.slice(-6)}`;
+    await query(stack().postgresAdminUrl, `CREATE ROLE ${role} LOGIN SUPERUSER PASSWORD 'seed'`);
+    const databaseUrl = `postgresql://${role}:seed@${migrated.host}${migrated.pathname}`;
+    const result = await doctor({ ...baseEnv, DATABASE_URL: databaseUrl, AWS_SECRET_ACCESS_KEY: "local" });
+    expect(result.code, output(result)).toBe(0);
+    const lines = checklist(result);
+    expect(lines.get("database reachable")?.detail).toMatch(new RegExp(`, database ${migrated.pathname.slice(1)}$`));
+    expect(lines.get("Cognito user pool")?.detail).toMatch(new RegExp(`^${userPoolId} `));
+    expect(userPoolId).toMatch(/^local_/);
+    expect(output(result)).not.toContain("[redacted]");
+  });
+
   it("bad configuration: names the variable and skips what needs it", async () => {
     const result = await doctor({ ...baseEnv, AWS_REGION: undefined });
     expect(result.code, output(result)).toBe(1);

@@ -56,8 +56,51 @@ describe("the scrubber", () => {
     expect(scrub("connect to postgres://other:hunter2@elsewhere/db")).toBe("connect to postgres://other:[redacted]@elsewhere/db");
   });
 
-  it("leaves short would-be secrets alone rather than blanking ordinary words", () => {
-    expect(createScrubber(["pw"])("pw is short")).toBe("pw is short");
+  describe("a secret shorter than 8 characters", () => {
+    // The dev stack's database password and AWS secret: also ordinary words.
+    const short = createScrubber(
+      secretsFromEnvironment({ DATABASE_URL: "postgresql://flip:flip@127.0.0.1:5432/flip", AWS_SECRET_ACCESS_KEY: "local" }),
+    );
+
+    it.each([
+      ["database flip at 127.0.0.1:5432", "database flip at 127.0.0.1:5432"],
+      ['role ("flip-dev") may connect', 'role ("flip-dev") may connect'],
+      ["pool local_7Fm05ksz in cognito-local", "pool local_7Fm05ksz in cognito-local"],
+      ["flipping a local flag", "flipping a local flag"],
+    ])("is left alone inside other words: %s", (text, expected) => {
+      expect(short(text)).toBe(expected);
+      expect(short(text)).not.toContain("[redacted]");
+    });
+
+    it.each([
+      ["flip", "[redacted]"],
+      ["local", "[redacted]"],
+      ["password=flip host=db", "password=[redacted] host=db"],
+      ['{"password": "flip"}', '{"password": "[redacted]"}'],
+      ["AWS_SECRET_ACCESS_KEY=local", "AWS_SECRET_ACCESS_KEY=[redacted]"],
+      ["postgresql://flip:flip@db:5432/flip", "postgresql://flip:[redacted]@db:5432/flip"],
+    ])("is scrubbed where it stands as a value: %s", (text, expected) => {
+      expect(short(text)).toBe(expected);
+    });
+
+    it("is scrubbed as a whole field value in a log line", () => {
+      let written = "";
+      const destination = new Writable({
+        write(chunk, _encoding, done) {
+          written += String(chunk);
+          done();
+        },
+      });
+      createLogger({ level: "info", pretty: false, scrub: short, destination }).info(
+        { password: "flip", database: "flip-dev" },
+        "database flip",
+      );
+      expect(JSON.parse(written)).toMatchObject({ password: "[redacted]", database: "flip-dev", msg: "database flip" });
+    });
+  });
+
+  it("scrubs a secret of 8 characters or more wherever its text appears", () => {
+    expect(createScrubber(["hunter22"])("xhunter22x and hunter22")).toBe("x[redacted]x and [redacted]");
   });
 
   it("applies to every line the logger writes, message and fields alike", () => {
