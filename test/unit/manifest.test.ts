@@ -92,18 +92,29 @@ describe("parseManifest: text that is not JSON", () => {
     expect(problem).not.toContain("nhs.example");
   });
 
-  // For an unexpected token V8 gives no position, only a (possibly truncated) quote of the text around it.
   it.each([
-    ["a bare email value", '{"users": [{"email": jane.doe@nhs.example}]}'],
-    ["a bare email as the whole file", "jane.doe@nhs.example"],
-  ])("does not echo the manifest text around an unexpected token: %s", (_, text) => {
-    const [problem] = problemsOf(text);
+    [
+      "a trailing comma in the list",
+      '{"users": [\n  {"email": "jane.doe@nhs.example"},\n]}',
+      "a trailing comma before ']' at line 3, column 1",
+    ],
+    ["a trailing comma in an entry", '{"users": [{"email": "jane.doe@nhs.example",}]}', "a trailing comma before '}' at line 1, column 45"],
+    ["a missing comma", '{"users": [\n  {"email": "jane.doe@nhs.example" "name": "Jane"}]}', "expected ',' at line 2, column 36"],
+    ["a bare email value", '{"users": [{"email": jane.doe@nhs.example}]}', "unexpected character at line 1, column 22"],
+    ["a bare email as the whole file", "jane.doe@nhs.example", "unexpected character at line 1, column 1"],
+    ["a comment", '{"users": [] // the list\n}', "comments are not allowed in JSON at line 1, column 14"],
+    ["text after the end", '{"users": []}\nmore', "unexpected character at line 2, column 1"],
+    ["a missing colon", '{"users" []}', "expected ':' at line 1, column 10"],
+    ["an unterminated string", '{"users": [{"email": "jane.doe', "a string is not closed at line 1, column 22"],
+    ["a file cut short", '{"users": [', "the file ends too early at line 1, column 12"],
+    ["a bad escape", '{"users": ["\\x"]}', "not a valid escape after \\ at line 1, column 12"],
+    ["an empty file", "", "the file is empty at line 1, column 1"],
+    ["an unexpected control character", "\u0007", "unexpected character at line 1, column 1"],
+  ])("names the line and column of every syntax error, never the text: %s", (_, text, fault) => {
+    const [problem, ...more] = problemsOf(text);
+    expect(more).toEqual([]);
+    expect(problem).toBe(`${PREFIX}not valid JSON (${fault})`);
     expect(problem).not.toContain("jane");
-    expect(problem).toBe(`${PREFIX}not valid JSON (Unexpected token 'j')`);
-  });
-
-  it("reports an empty file as not valid JSON", () => {
-    expect(problemsOf("")).toEqual([`${PREFIX}not valid JSON (Unexpected end of JSON input)`]);
   });
 });
 
@@ -112,8 +123,8 @@ describe("parseManifest: encodings", () => {
     expect(parseManifest(`\uFEFF${JSON.stringify({ users: [alice] })}`, SOURCE)).toEqual([alice]);
   });
 
-  it("shows an unexpected control character as an escape, never raw", () => {
-    expect(problemsOf("\u0007")).toEqual([`${PREFIX}not valid JSON (Unexpected token '\\u0007')`]);
+  it("counts lines and columns after a byte-order mark as an editor shows them", () => {
+    expect(problemsOf('\uFEFF{"users": [\n]]}')).toEqual([`${PREFIX}not valid JSON (expected ',' at line 2, column 2)`]);
   });
 });
 
