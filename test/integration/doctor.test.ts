@@ -110,6 +110,15 @@ describe("npm run doctor against the local stack", () => {
     expectNothingLeaked(result, stack().postgresPassword);
   });
 
+  it("a pool id of another region than AWS_REGION: fails the configuration, naming both", async () => {
+    const result = await doctor({ ...baseEnv, AWS_REGION: "eu-west-2", AWS_COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123" });
+    expect(result.code, output(result)).toBe(1);
+    expect(statuses(result)[0]).toBe("FAIL");
+    expect(checklist(result).get("configuration")?.detail).toBe(
+      "AWS_COGNITO_USER_POOL_ID: names region eu-west-1 but AWS_REGION is eu-west-2: set AWS_REGION to the pool's region",
+    );
+  });
+
   it("a missing manifest file (--users over SEED_USERS_FILE): says which file and how to point at another", async () => {
     const missing = path.join(ROOT, ".tmp", "no-such-manifest.json");
     const result = await doctor(baseEnv, ["--users", missing]);

@@ -98,7 +98,28 @@ describe("readEnvironment", () => {
   });
 
   it.each(["us-east-1", "ap-southeast-2", "us-gov-west-1"])("accepts the region %s", (region) => {
-    expect(readEnvironment({ ...REQUIRED, AWS_REGION: region }).region).toBe(region);
+    expect(readEnvironment({ ...REQUIRED, AWS_REGION: region, AWS_COGNITO_USER_POOL_ID: `${region}_AbCdEf123` }).region).toBe(region);
+  });
+
+  it("refuses a pool id of another region, naming both regions", () => {
+    expect(configProblems({ ...REQUIRED, AWS_REGION: "eu-west-2", AWS_COGNITO_USER_POOL_ID: "eu-west-1_AbCdEf123" })).toEqual([
+      "AWS_COGNITO_USER_POOL_ID: names region eu-west-1 but AWS_REGION is eu-west-2: set AWS_REGION to the pool's region",
+    ]);
+  });
+
+  it("reports the region mismatch beside other problems, and not over a malformed region", () => {
+    const mismatch = { ...REQUIRED, AWS_COGNITO_USER_POOL_ID: "us-east-1_AbCdEf123", LOG_LEVEL: "loud" };
+    expect(configProblems(mismatch)).toEqual([
+      expect.stringMatching(/^LOG_LEVEL: /),
+      "AWS_COGNITO_USER_POOL_ID: names region us-east-1 but AWS_REGION is eu-west-2: set AWS_REGION to the pool's region",
+    ]);
+    expect(configProblems({ ...mismatch, LOG_LEVEL: "info", AWS_REGION: "london" })).toEqual([
+      "AWS_REGION: must be an AWS region such as eu-west-2",
+    ]);
+  });
+
+  it("leaves a pool id whose prefix is not a region (cognito-local's local_…) to its endpoint", () => {
+    expect(readEnvironment({ ...REQUIRED, AWS_COGNITO_USER_POOL_ID: "local_7Fm05ksz" }).userPoolId).toBe("local_7Fm05ksz");
   });
 
   it("ignores unrelated variables", () => {

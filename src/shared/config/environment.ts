@@ -68,11 +68,13 @@ const whenUrlsParsed = {
 
 const DatabaseUrls = z.object(DATABASE_URLS).superRefine(sameSchema, whenUrlsParsed);
 
+const AWS_REGION_FORMAT = /^[a-z]{2}(-[a-z]+)+-\d+$/;
+
 /** Cognito's variables, checked when IDENTITY_PROVIDER is cognito (the default). */
 const COGNITO_VARIABLES = {
   AWS_REGION: z
     .string("is required (the Cognito user pool's region, e.g. eu-west-2)")
-    .regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, "must be an AWS region such as eu-west-2"),
+    .regex(AWS_REGION_FORMAT, "must be an AWS region such as eu-west-2"),
   AWS_COGNITO_USER_POOL_ID: z
     .string("is required (the Cognito user pool id, e.g. eu-west-2_AbCdEf123)")
     .regex(/^[\w-]+_[0-9a-zA-Z]+$/, "must be a user pool id such as eu-west-2_AbCdEf123"),
@@ -95,11 +97,36 @@ const OTHER_VARIABLES = {
   SEED_TRANSACTION_TIMEOUT_MS: Milliseconds,
 };
 
+type PoolInput = { AWS_REGION: string; AWS_COGNITO_USER_POOL_ID: string };
+
+/**
+ * A Cognito pool id starts with its region (`eu-west-1_AbC…`), and the SDK
+ * calls the region in AWS_REGION: a pool of another region can never be
+ * found. Ids whose prefix is not a region (cognito-local's `local_…`) are left
+ * to the endpoint that made them.
+ */
+function poolInRegion(pool: PoolInput, context: z.core.$RefinementCtx<PoolInput>): void {
+  const prefix = pool.AWS_COGNITO_USER_POOL_ID.slice(0, pool.AWS_COGNITO_USER_POOL_ID.lastIndexOf("_"));
+  if (!AWS_REGION_FORMAT.test(prefix) || prefix === pool.AWS_REGION) return;
+  context.addIssue({
+    code: "custom",
+    path: ["AWS_COGNITO_USER_POOL_ID"],
+    message: `names region ${prefix} but AWS_REGION is ${pool.AWS_REGION}: set AWS_REGION to the pool's region`,
+  });
+}
+
+/** Runs the region check once both Cognito variables are valid. */
+const whenPoolParsed = {
+  when: (payload: z.core.ParsePayload) =>
+    !payload.issues.some((issue) => ["AWS_REGION", "AWS_COGNITO_USER_POOL_ID"].includes(String(issue.path?.[0]))),
+};
+
 const PROVIDER = { IDENTITY_PROVIDER: IdentityProviderVariable };
 const CommonEnvironment = z.object({ ...DATABASE_URLS, ...PROVIDER, ...OTHER_VARIABLES });
 const CognitoEnvironment = z
   .object({ ...DATABASE_URLS, ...PROVIDER, ...COGNITO_VARIABLES, ...OTHER_VARIABLES })
-  .superRefine(sameSchema, whenUrlsParsed);
+  .superRefine(sameSchema, whenUrlsParsed)
+  .superRefine(poolInRegion, whenPoolParsed);
 const KeycloakEnvironment = z
   .object({ ...DATABASE_URLS, ...PROVIDER, ...KEYCLOAK_VARIABLES, ...OTHER_VARIABLES })
   .superRefine(sameSchema, whenUrlsParsed);
