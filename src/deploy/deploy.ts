@@ -25,7 +25,7 @@ import { EXIT_FATAL, EXIT_OK } from "../shared/cli/exit-codes.js";
 import { parseFlags, UsageError } from "../shared/cli/usage.js";
 import { ConfigError } from "../shared/config/ConfigError.js";
 import { migrationUrl, readDatabaseUrls, type MigrationUrlVariable } from "../shared/config/environment.js";
-import { errorCode } from "../shared/errors.js";
+import { errorCode, type ErrorCode } from "../shared/errors.js";
 import type { Logger } from "../shared/logging.js";
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
 import { locateDatabase } from "../shared/postgres/location.js";
@@ -86,33 +86,42 @@ export async function deploy(argv: readonly string[], env: NodeJS.ProcessEnv, lo
     target = migrationTarget(env);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    for (const problem of error.problems) logger.fatal(problem);
+    for (const problem of error.problems) logger.fatal({ code: error.code }, problem);
     return EXIT_FATAL;
   }
   if (waitSeconds > 0) await deps.waitForDatabase(target, waitSeconds);
 
   const check = await deps.checkMigrations(target.url);
   if (check.upToDate) {
-    logger.info(`all ${check.applied} migrations are applied: nothing for prisma migrate deploy to do`);
+    logger.info(`${appliedMigrations(check.applied)}: nothing for prisma migrate deploy to do`);
   } else {
     // Only a boot that migrates pays for the probe: one with nothing to migrate goes through no lock of Prisma's.
     const pooler = await probe(target, deps, logger);
     if (pooler.transactionPooler) {
-      logger.fatal(`${transactionPoolerProblem(target.variable, target.location, pooler.evidence)}; nothing was migrated or seeded`);
+      const problem = transactionPoolerProblem(target.variable, target.location, pooler.evidence);
+      logger.fatal({ code: "CONFIG_INVALID" satisfies ErrorCode }, `${problem}; nothing was migrated or seeded`);
       return EXIT_FATAL;
     }
     logger.info(`running prisma migrate deploy (${check.reason})`);
     const migrated = await deps.migrateWithPrisma();
     if (migrated !== 0) {
-      logger.fatal(`prisma migrate deploy failed (exit ${migrated}); the seed was not run`);
+      logger.fatal(
+        { code: "MIGRATION_FAILED" satisfies ErrorCode },
+        `prisma migrate deploy failed (exit ${migrated}); the seed was not run`,
+      );
       return EXIT_FATAL;
     }
   }
 
   logger.info("running the seed");
   const code = await deps.seed(seedArgs);
-  if (code !== 0) logger.fatal(`the seed failed (exit ${code}); see its lines above`);
+  if (code !== 0) logger.fatal({ code: "SEED_FAILED" satisfies ErrorCode }, `the seed failed (exit ${code}); see its lines above`);
   return code;
+}
+
+/** "the 1 migration is applied", "all 3 migrations are applied". */
+function appliedMigrations(count: number): string {
+  return count === 1 ? "the 1 migration is applied" : `all ${count} migrations are applied`;
 }
 
 /** The URL migrations use (DIRECT_URL, else DATABASE_URL), and where it points; a ConfigError when either URL is wrong. */

@@ -17,6 +17,6 @@ try {
 } catch (error) {
   // Its own FlipDbErrors (a usage error, the wait given up) in their words; anything else is a bug.
   const failure = UnexpectedError.wrap(error);
-  for (const problem of failure.problems) logger.fatal(problem);
+  for (const problem of failure.problems) logger.fatal({ code: failure.code }, problem);
   process.exitCode = exitCodeFor(failure);
 }

@@ -24,6 +24,10 @@ export type ErrorCode =
   | "DATABASE_UNAVAILABLE"
   /** Strict mode was asked for and at least one user was skipped. */
   | "STRICT_SKIPPED"
+  /** flip-db-deploy: `prisma migrate deploy` failed, so the seed was not run. */
+  | "MIGRATION_FAILED"
+  /** flip-db-deploy: the seed it ran failed (its own lines, with their codes, come first). */
+  | "SEED_FAILED"
   /** The offline schema engine could not connect, or panicked. */
   | "SCHEMA_ENGINE"
   /** The local stack (a development tool) cannot start on this machine as it is. */

@@ -45,7 +45,7 @@ function harness(
       logged
         .trim()
         .split("\n")
-        .map((line) => JSON.parse(line) as { level: string; msg: string }),
+        .map((line) => JSON.parse(line) as { level: string; code?: string; msg: string }),
     printed: () => printed,
   };
 }
@@ -67,6 +67,12 @@ describe("deploy", () => {
       "all 3 migrations are applied: nothing for prisma migrate deploy to do",
       "running the seed",
     ]);
+  });
+
+  it("counts one applied migration in the singular", async () => {
+    const h = harness({ upToDate: true, applied: 1 });
+    await h.run([]);
+    expect(h.lines()[0]?.msg).toBe("the 1 migration is applied: nothing for prisma migrate deploy to do");
   });
 
   it("with anything to migrate, runs prisma migrate deploy first, saying why", async () => {
@@ -100,6 +106,7 @@ describe("deploy", () => {
     expect(h.lines()).toEqual([
       expect.objectContaining({
         level: "fatal",
+        code: "CONFIG_INVALID",
         msg:
           "DATABASE_URL reaches db.internal:6543 through a transaction-mode pooler (two connections open at once shared PostgreSQL session 77): " +
           "migrations need a direct connection, as Prisma Migrate's lock lasts a session: " +
@@ -146,7 +153,9 @@ describe("deploy", () => {
   ])("%s: one line per problem, exit 1, nothing contacted", async (_label, env, problems) => {
     const h = harness(PENDING, {}, { env });
     expect(await h.run([])).toBe(1);
-    expect(h.lines().map((line) => [line.level, line.msg])).toEqual(problems.map((problem) => ["fatal", problem]));
+    expect(h.lines().map((line) => [line.level, line.code, line.msg])).toEqual(
+      problems.map((problem) => ["fatal", "CONFIG_INVALID", problem]),
+    );
     expect(h.deps.waitForDatabase).not.toHaveBeenCalled();
     expect(h.deps.checkMigrations).not.toHaveBeenCalled();
   });
@@ -159,14 +168,18 @@ describe("deploy", () => {
       h
         .lines()
         .filter((line) => line.level === "fatal")
-        .map((line) => line.msg),
-    ).toEqual(["prisma migrate deploy failed (exit 1); the seed was not run"]);
+        .map((line) => [line.code, line.msg]),
+    ).toEqual([["MIGRATION_FAILED", "prisma migrate deploy failed (exit 1); the seed was not run"]]);
   });
 
   it.each([1, 2])("exits with the seed's own code (%i), saying so", async (code) => {
     const h = harness(UP_TO_DATE, { seed: code });
     expect(await h.run([])).toBe(code);
-    expect(h.lines().at(-1)).toMatchObject({ level: "fatal", msg: `the seed failed (exit ${code}); see its lines above` });
+    expect(h.lines().at(-1)).toMatchObject({
+      level: "fatal",
+      code: "SEED_FAILED",
+      msg: `the seed failed (exit ${code}); see its lines above`,
+    });
   });
 
   it("--wait-for-db 0 does not wait; the default waits 30 s", async () => {
