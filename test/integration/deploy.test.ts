@@ -57,6 +57,7 @@ describe("db:deploy", () => {
     const result = await deploy(["--wait-for-db", "2"], { ...s.env, DATABASE_URL: onPort(s.databaseUrl, port) });
     expect(result.code).toBe(1);
     const fatal = logLines(result).filter((line) => line.level === "fatal");
+    expect(fatal.map((line) => line.code)).toEqual(["DATABASE_UNAVAILABLE"]);
     expect(fatal.map((line) => line.msg)).toEqual([
       `PostgreSQL at 127.0.0.1:${port} did not accept connections within 2 s (last: ECONNREFUSED): check DATABASE_URL and that the database is up, or wait longer with --wait-for-db <seconds>`,
     ]);
@@ -75,6 +76,11 @@ describe("db:deploy", () => {
       SEED_USERS_FILE: (await scenario([], [entry("missing@example.org")])).manifestPath,
     });
     expect(strict.code, output(strict)).toBe(1);
+    expect(logLines(strict).at(-1)).toMatchObject({
+      level: "fatal",
+      code: "SEED_FAILED",
+      msg: "the seed failed (exit 1); see its lines above",
+    });
   });
 
   it("stops when a migration fails, before the seed", async () => {
@@ -87,8 +93,8 @@ describe("db:deploy", () => {
     expect(
       logLines(result)
         .filter((line) => line.level === "fatal")
-        .map((line) => line.msg),
-    ).toEqual(["prisma migrate deploy failed (exit 1); the seed was not run"]);
+        .map((line) => [line.code, line.msg]),
+    ).toEqual([["MIGRATION_FAILED", "prisma migrate deploy failed (exit 1); the seed was not run"]]);
   });
 
   it("runs from source with a plain node and a PATH without node_modules/.bin, as `node bin/deploy.js` in a shell does", async () => {
