@@ -5,13 +5,7 @@
  * neither a database nor real waiting.
  */
 import { errorCode, FlipDbError } from "../shared/errors.js";
-import {
-  describeTlsFailure,
-  isCredentialsFault,
-  isNoSuchDatabase,
-  isStartingUp,
-  isUnreachable,
-} from "../shared/postgres/error-codes.js";
+import { describeTlsFailure, isCredentialsFault, isNoSuchDatabase, isStartingUp, isUnreachable } from "../shared/postgres/error-codes.js";
 
 export interface WaitDependencies {
   /** Resolves once the server accepts a connection; rejects with the driver's error otherwise. */

@@ -1,11 +1,5 @@
 import { errorCode } from "../shared/errors.js";
-import {
-  describeTlsFailure,
-  isCredentialsFault,
-  isNoSuchDatabase,
-  isUnreachable,
-  prismaCodeFor,
-} from "../shared/postgres/error-codes.js";
+import { describeTlsFailure, isCredentialsFault, isNoSuchDatabase, isUnreachable, prismaCodeFor } from "../shared/postgres/error-codes.js";
 import type { PostgresTarget } from "./postgres-target.js";
 import { SchemaEngineError } from "./SchemaEngineError.js";
 

@@ -8,15 +8,13 @@ import { randomBytes } from "node:crypto";
 
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
-import { createDatabase } from "../../dev/local-stack.js";
 import type { LocalPostgres } from "../../dev/postgres.js";
 import { flipDbDeploy, logLines, output, ROOT } from "../support/commands.js";
-import { grants } from "../support/database-state.js";
 import { query } from "../support/postgres.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { entry, writeManifest } from "../support/seed-fixture.js";
 import { environmentFor, freshDatabase, freshPool } from "../support/stack.js";
-import { makeTlsFiles, startTlsPostgres, type TlsFiles } from "../support/tls-postgres.js";
+import { makeTlsFiles, queryOverTls, startTlsPostgres, type TlsFiles } from "../support/tls-postgres.js";
 
 const MANIFEST = [entry("ada.tls@example.org", "Admin"), entry("ben.tls@example.org", "Viewer")];
 
@@ -37,11 +35,26 @@ afterAll(async () => {
   files?.remove();
 });
 
-/** A new empty database on `on`, and its URL with `parameters` (the TLS ones). */
-async function tlsDatabase(on: LocalPostgres, parameters: string): Promise<string> {
+/** A database on a TLS server, by name, and its URL with `parameters` (the TLS ones). */
+interface TlsDatabase {
+  on: LocalPostgres;
+  name: string;
+  url: string;
+}
+
+async function tlsDatabase(on: LocalPostgres, parameters: string): Promise<TlsDatabase> {
   const name = `tls_${randomBytes(6).toString("hex")}`;
-  const url = await createDatabase(`${on.url("postgres")}?sslmode=require`, name);
-  return `${url.split("?")[0]}?${parameters}`;
+  await queryOverTls(on, "postgres", `CREATE DATABASE ${name}`);
+  return { on, name, url: `${on.url(name)}?${parameters}` };
+}
+
+async function rolesGranted(database: TlsDatabase): Promise<string[]> {
+  const rows = await queryOverTls<{ name: string }>(
+    database.on,
+    database.name,
+    "SELECT r.name FROM user_role ur JOIN roles r ON r.id = ur.role_id ORDER BY r.name",
+  );
+  return rows.map((row) => row.name);
 }
 
 function deploy(databaseUrl: string): Promise<CommandResult> {
@@ -58,69 +71,69 @@ function fatalLines(result: CommandResult): string[] {
     .map((line) => line.msg);
 }
 
-/** The database at `url` (reached over TLS without checks) holds no table: nothing was migrated or seeded. */
-async function expectNothingWritten(url: string): Promise<void> {
-  const plain = `${url.split("?")[0]}?sslmode=require`;
-  const tables = await query(plain, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'");
-  expect(tables).toEqual([]);
+const TABLES = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'";
+
+/** The database holds no table: nothing was migrated or seeded. */
+async function expectNothingWritten(database: TlsDatabase): Promise<void> {
+  expect(await queryOverTls(database.on, database.name, TABLES)).toEqual([]);
 }
 
 describe("TLS to PostgreSQL", () => {
   it("boots end to end with sslmode=verify-full and the server's CA in sslrootcert, and the doctor passes", async () => {
-    const url = await tlsDatabase(server, `sslmode=verify-full&sslrootcert=${files.caFile}`);
-    const result = await deploy(url);
+    const database = await tlsDatabase(server, `sslmode=verify-full&sslrootcert=${files.caFile}`);
+    const result = await deploy(database.url);
     expect(result.code, output(result)).toBe(0);
-    expect((await grants(`${url.split("?")[0]}?sslmode=require`)).map((grant) => grant.role).sort()).toEqual(["Admin", "Viewer"]);
-    const checked = await doctor(url);
+    expect(await rolesGranted(database)).toEqual(["Admin", "Viewer"]);
+    const checked = await doctor(database.url);
     expect(checked.stdout, output(checked)).toMatch(/^PASS {2}database reachable/m);
     expect(checked.stdout).toMatch(/^PASS {2}migrations/m);
   });
 
   it("boots with sslmode=require as Prisma documents it (encrypted, not verified), without pg's SECURITY WARNING", async () => {
-    const url = await tlsDatabase(server, "sslmode=require");
-    const result = await deploy(url);
+    const database = await tlsDatabase(server, "sslmode=require");
+    const result = await deploy(database.url);
     expect(result.code, output(result)).toBe(0);
     expect(output(result)).not.toContain("SECURITY WARNING");
-    expect((await grants(url)).map((grant) => grant.role).sort()).toEqual(["Admin", "Viewer"]);
-    const checked = await doctor(url);
+    expect(await rolesGranted(database)).toEqual(["Admin", "Viewer"]);
+    const checked = await doctor(database.url);
     expect(output(checked)).not.toContain("SECURITY WARNING");
     expect(checked.stdout, output(checked)).toMatch(/^PASS {2}database reachable/m);
   });
 
   it("stops with one line when the server's certificate is not signed by the CA in sslrootcert, and writes nothing", async () => {
-    const url = await tlsDatabase(server, `sslmode=verify-full&sslrootcert=${files.otherCaFile}`);
-    const result = await deploy(url);
+    const database = await tlsDatabase(server, `sslmode=verify-full&sslrootcert=${files.otherCaFile}`);
+    const result = await deploy(database.url);
     expect(result.code).toBe(1);
     expect(fatalLines(result)).toEqual([
       `PostgreSQL at 127.0.0.1:${server.port} cannot be used over TLS: the server's TLS certificate is not signed by the CA in sslrootcert ` +
         "(without sslrootcert, by a CA Node trusts): put the server's CA in DATABASE_URL's sslrootcert",
     ]);
     expect(output(result)).not.toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SECURITY WARNING/);
-    await expectNothingWritten(url);
-    const checked = await doctor(url);
+    await expectNothingWritten(database);
+    const checked = await doctor(database.url);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain("the server's TLS certificate is not signed by the CA in sslrootcert");
     expect(output(checked)).not.toContain("UNABLE_TO_VERIFY_LEAF_SIGNATURE");
   });
 
   it("stops with one line when the certificate names another host, and writes nothing", async () => {
-    const url = await tlsDatabase(wrongHost, `sslmode=verify-full&sslrootcert=${files.caFile}`);
-    const result = await deploy(url);
+    const database = await tlsDatabase(wrongHost, `sslmode=verify-full&sslrootcert=${files.caFile}`);
+    const result = await deploy(database.url);
     expect(result.code).toBe(1);
     expect(fatalLines(result)).toEqual([
       `PostgreSQL at 127.0.0.1:${wrongHost.port} cannot be used over TLS: the server's TLS certificate does not name the host in DATABASE_URL: ` +
         "connect by a name the certificate holds, or set sslmode=verify-ca to check the CA only",
     ]);
     expect(output(result)).not.toContain("ERR_TLS_CERT_ALTNAME_INVALID");
-    await expectNothingWritten(url);
-    const checked = await doctor(url);
+    await expectNothingWritten(database);
+    const checked = await doctor(database.url);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain("the server's TLS certificate does not name the host in DATABASE_URL");
   });
 
   it("boots with sslmode=verify-ca against a certificate for another host name", async () => {
-    const url = await tlsDatabase(wrongHost, `sslmode=verify-ca&sslrootcert=${files.caFile}`);
-    const result = await deploy(url);
+    const database = await tlsDatabase(wrongHost, `sslmode=verify-ca&sslrootcert=${files.caFile}`);
+    const result = await deploy(database.url);
     expect(result.code, output(result)).toBe(0);
   });
 
@@ -134,19 +147,19 @@ describe("TLS to PostgreSQL", () => {
       `PostgreSQL at ${new URL(plain).host} cannot be used over TLS: the server does not accept TLS: ` +
         "set sslmode=disable in DATABASE_URL, or turn ssl on in the server",
     ]);
-    expect(await query(plain, "SELECT tablename FROM pg_tables WHERE schemaname = 'public'")).toEqual([]);
+    expect(await query(plain, TABLES)).toEqual([]);
     const checked = await doctor(url);
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain("the server does not accept TLS");
   });
 
   it("stops before connecting when sslrootcert names a file that cannot be read", async () => {
-    const url = await tlsDatabase(server, "sslmode=verify-full&sslrootcert=/nonexistent/rds-ca.pem");
-    const result = await deploy(url);
+    const database = await tlsDatabase(server, "sslmode=verify-full&sslrootcert=/nonexistent/rds-ca.pem");
+    const result = await deploy(database.url);
     expect(result.code).toBe(1);
     expect(fatalLines(result).join("\n")).toContain(
       "DATABASE_URL: sslrootcert /nonexistent/rds-ca.pem cannot be read (ENOENT): give the path of a PEM file this process may read",
     );
-    await expectNothingWritten(url);
+    await expectNothingWritten(database);
   });
 });

@@ -10,6 +10,7 @@ import { tmpdir, userInfo } from "node:os";
 import path from "node:path";
 
 import { startPostgres, type LocalPostgres } from "../../dev/postgres.js";
+import { withPgClient } from "../../src/shared/postgres/client.js";
 
 export interface TlsFiles {
   directory: string;
@@ -25,7 +26,21 @@ function openssl(directory: string, args: readonly string[]): void {
 }
 
 function makeCa(directory: string, name: string): void {
-  openssl(directory, ["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", `/CN=${name}`, "-keyout", `${name}.key`, "-out", `${name}.crt`]);
+  openssl(directory, [
+    "req",
+    "-x509",
+    "-newkey",
+    "rsa:2048",
+    "-nodes",
+    "-days",
+    "2",
+    "-subj",
+    `/CN=${name}`,
+    "-keyout",
+    `${name}.key`,
+    "-out",
+    `${name}.crt`,
+  ]);
 }
 
 /** A server key and certificate `name`, signed by the CA `ca`, for `altNames` (e.g. `IP:127.0.0.1,DNS:localhost`). */
@@ -75,4 +90,25 @@ export async function startTlsPostgres(files: TlsFiles, name: "server" | "wrong-
   const owner = serverOwner();
   if (owner !== undefined) chownSync(keyFile, owner.uid, owner.gid);
   return startPostgres(() => {}, ["ssl=on", `ssl_cert_file=${certFile}`, `ssl_key_file=${keyFile}`]);
+}
+
+/**
+ * Runs `sql` on `database` of `server` over TLS without checks, with pg's own
+ * options rather than a URL: the test's setup and assertions do not depend on
+ * how flip-db reads a URL's TLS parameters.
+ */
+export async function queryOverTls<Row extends Record<string, unknown>>(
+  server: LocalPostgres,
+  database: string,
+  sql: string,
+): Promise<Row[]> {
+  const config = {
+    host: "127.0.0.1",
+    port: server.port,
+    user: server.user,
+    password: server.password,
+    database,
+    ssl: { rejectUnauthorized: false },
+  };
+  return (await withPgClient({ config }, (client) => client.query<Row>(sql))).rows;
 }

@@ -106,7 +106,10 @@ export const TLS_FAILURES: readonly { codes?: readonly string[]; message?: RegEx
       `the server's TLS certificate does not name the host in ${variable}: connect by a name the certificate holds, or set sslmode=verify-ca to check the CA only`,
   },
   { codes: ["CERT_HAS_EXPIRED"], line: () => "the server's TLS certificate has expired: renew it on the server" },
-  { codes: ["CERT_NOT_YET_VALID"], line: () => "the server's TLS certificate is not valid yet: check the clocks of the server and of this host" },
+  {
+    codes: ["CERT_NOT_YET_VALID"],
+    line: () => "the server's TLS certificate is not valid yet: check the clocks of the server and of this host",
+  },
   {
     message: /server does not support SSL/i,
     line: (variable) => `the server does not accept TLS: set sslmode=disable in ${variable}, or turn ssl on in the server`,

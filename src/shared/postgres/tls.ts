@@ -52,7 +52,9 @@ function fileOf(parameters: URLSearchParams, name: "sslrootcert" | "sslcert" | "
     return readFileSync(path, "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? "unreadable";
-    throw new ConfigError([`${name} ${path} cannot be read (${code}): give the path of a PEM file this process may read`], { cause: error });
+    throw new ConfigError([`${name} ${path} cannot be read (${code}): give the path of a PEM file this process may read`], {
+      cause: error,
+    });
   }
 }
 
