@@ -9,7 +9,7 @@ import { randomBytes } from "node:crypto";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import type { LocalPostgres } from "../../dev/postgres.js";
-import { flipDbDeploy, logLines, output, ROOT } from "../support/commands.js";
+import { flipDbDeploy, logLines, output, prisma, ROOT, seedDirectly } from "../support/commands.js";
 import { query } from "../support/postgres.js";
 import { runCommand, type CommandResult } from "../support/run-command.js";
 import { entry, writeManifest } from "../support/seed-fixture.js";
@@ -114,6 +114,21 @@ describe("TLS to PostgreSQL", () => {
     expect(checked.code).toBe(1);
     expect(checked.stdout).toContain("the server's TLS certificate is not signed by the CA in sslrootcert");
     expect(output(checked)).not.toContain("UNABLE_TO_VERIFY_LEAF_SIGNATURE");
+  });
+
+  it("words the same failure in the seed alone (its Prisma client) and in npx prisma migrate deploy (the schema engine)", async () => {
+    const database = await tlsDatabase(server, `sslmode=verify-full&sslrootcert=${files.otherCaFile}`);
+    const migrated = await prisma(["migrate", "deploy"], { ...env, DATABASE_URL: database.url });
+    expect(migrated.code).not.toBe(0);
+    expect(output(migrated)).toContain("cannot be used over TLS: the server's TLS certificate is not signed by the CA in sslrootcert");
+    expect(output(migrated)).not.toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SECURITY WARNING/);
+    const seeded = await seedDirectly({ ...env, DATABASE_URL: database.url });
+    expect(seeded.code).toBe(1);
+    expect(fatalLines(seeded).join("\n")).toContain(
+      `database: the database at 127.0.0.1:${server.port} cannot be used over TLS: the server's TLS certificate is not signed by the CA in sslrootcert`,
+    );
+    expect(output(seeded)).not.toMatch(/UNABLE_TO_VERIFY_LEAF_SIGNATURE|SECURITY WARNING/);
+    await expectNothingWritten(database);
   });
 
   it("stops with one line when the certificate names another host, and writes nothing", async () => {

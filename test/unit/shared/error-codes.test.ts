@@ -89,6 +89,11 @@ describe("the table of TLS failures", () => {
     expect(describeTlsFailure(new Error("wrapped", { cause: error }))).toBe(line);
   });
 
+  it("reads the failure from the message where a wrapper kept only that (Prisma's P1011)", () => {
+    const prisma = Object.assign(new Error("Error opening a TLS connection: unable to verify the first certificate"), { code: "P1011" });
+    expect(describeTlsFailure(prisma)).toContain("is not signed by the CA in sslrootcert");
+  });
+
   it("names the URL's variable and leaves other errors alone", () => {
     const wrongHost = Object.assign(new Error("Hostname/IP does not match"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
     expect(describeTlsFailure(wrongHost, "DIRECT_URL")).toContain("does not name the host in DIRECT_URL");
