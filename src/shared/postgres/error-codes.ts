@@ -89,7 +89,7 @@ export function isStartingUp(code: string | undefined): boolean {
  * message for a server without TLS (pg gives that one no code). `variable`
  * names the URL's variable.
  */
-export const TLS_FAILURES: readonly { codes: readonly string[]; message: RegExp; line: (variable: string) => string }[] = [
+const TLS_FAILURES: readonly { codes: readonly string[]; message: RegExp; line: (variable: string) => string }[] = [
   {
     codes: [
       "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
@@ -129,10 +129,12 @@ export const TLS_FAILURES: readonly { codes: readonly string[]; message: RegExp;
 
 /** The codes and messages of an error and of the errors it wraps. */
 function chainOf(error: unknown): { code?: unknown; message?: unknown }[] {
-  const chain: { code?: unknown; message?: unknown }[] = [];
-  for (let value = error, depth = 0; value !== null && typeof value === "object" && depth < 6; depth++) {
-    chain.push(value as { code?: unknown; message?: unknown });
-    value = (value as { cause?: unknown }).cause;
+  const chain: { code?: unknown; message?: unknown; cause?: unknown }[] = [];
+  let value = error;
+  while (value !== null && typeof value === "object" && chain.length < 6) {
+    const link = value as { code?: unknown; message?: unknown; cause?: unknown };
+    chain.push(link);
+    value = link.cause;
   }
   return chain;
 }

@@ -13,10 +13,10 @@ import type { ConnectionOptions } from "node:tls";
 import { ConfigError } from "../config/ConfigError.js";
 
 /** The URL's TLS parameters: libpq's, and pg's own `ssl` and `uselibpqcompat`. Removed before pg reads the URL. */
-export const TLS_PARAMETERS = /([?&])(?:ssl[a-z]*|uselibpqcompat)=[^&#]*/gi;
+const TLS_PARAMETERS = /([?&])(?:ssl[a-z]*|uselibpqcompat)=[^&#]*/gi;
 
 const SSL_MODES = ["disable", "allow", "prefer", "require", "verify-ca", "verify-full"] as const;
-export type SslMode = (typeof SSL_MODES)[number];
+type SslMode = (typeof SSL_MODES)[number];
 
 /** libpq's `sslrootcert=system`: the platform's trust store, which is Node's own here. */
 const SYSTEM_ROOTS = "system";
