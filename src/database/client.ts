@@ -35,6 +35,10 @@ export interface DatabaseOptions {
  * Prisma name every table with it: no search_path, so nothing depends on
  * session state a transaction-mode pooler would not keep, and no startup
  * parameter, which PgBouncer would refuse.
+ *
+ * TLS is the URL's `sslmode`/`sslrootcert`/`sslcert`/`sslkey`, with libpq's
+ * meaning (docs/tls.md); throws ConfigError for an unknown sslmode or a TLS
+ * file that cannot be read.
  */
 export function connectDatabase(url: string, options: DatabaseOptions = {}): FlipDatabase {
   const { location, schema } = locateDatabase(url);
