@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 import { ConfigError } from "../../../src/shared/config/ConfigError.js";
 import { clientConfigOf } from "../../../src/shared/postgres/location.js";
@@ -15,6 +15,7 @@ const KEY = path.join(directory, "client.key");
 writeFileSync(CA, "CA PEM");
 writeFileSync(CERT, "CLIENT CERT PEM");
 writeFileSync(KEY, "CLIENT KEY PEM");
+afterAll(() => rmSync(directory, { recursive: true, force: true }));
 
 const BASE = "postgresql://flip:pw@db.internal:5432/flip";
 
