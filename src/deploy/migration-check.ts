@@ -9,7 +9,7 @@ import { readHistory } from "../migrations/recorded.js";
 import { lockedProvider, readShippedMigrations } from "../migrations/shipped.js";
 import { errorCode } from "../shared/errors.js";
 import { withPgClient, type PgConnection } from "../shared/postgres/client.js";
-import { isNoSuchDatabase, isNoSuchTable } from "../shared/postgres/error-codes.js";
+import { describeTlsFailure, isNoSuchDatabase, isNoSuchTable } from "../shared/postgres/error-codes.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 
 export type MigrationCheck = { upToDate: true; applied: number } | { upToDate: false; reason: string };
@@ -34,6 +34,8 @@ export async function checkMigrations(connection: PgConnection & { url: string }
     records = await withPgClient(connection, (client) => readHistory(client, schema));
   } catch (error) {
     const code = codeOf(error);
+    const tls = describeTlsFailure(error);
+    if (tls !== undefined) return { upToDate: false, reason: `the migration history cannot be read over TLS (${tls})` };
     if (isNoSuchDatabase(code)) return { upToDate: false, reason: "the database does not exist yet" };
     // No `_prisma_migrations` before the first migration.
     if (isNoSuchTable(code)) return { upToDate: false, reason: "nothing has been migrated yet" };

@@ -5,7 +5,7 @@
  * neither a database nor real waiting.
  */
 import { errorCode, FlipDbError } from "../shared/errors.js";
-import { isCredentialsFault, isNoSuchDatabase, isStartingUp, isUnreachable } from "../shared/postgres/error-codes.js";
+import { describeTlsFailure, isCredentialsFault, isNoSuchDatabase, isStartingUp, isUnreachable } from "../shared/postgres/error-codes.js";
 
 export interface WaitDependencies {
   /** Resolves once the server accepts a connection; rejects with the driver's error otherwise. */
@@ -55,6 +55,9 @@ export async function waitForDatabase(target: WaitTarget, timeoutSeconds: number
       code = "ok";
     } catch (error) {
       code = codeOf(error);
+      // TLS fails the same way every try: say so at once, in words.
+      const tls = describeTlsFailure(error, variable);
+      if (tls !== undefined) throw new DatabaseWaitError([`PostgreSQL at ${location} cannot be used over TLS: ${tls}`]);
       if (!isUp(code) && !notYet(code)) {
         throw new DatabaseWaitError([
           isCredentialsFault(code)

@@ -1,5 +1,5 @@
 import { errorCode } from "../shared/errors.js";
-import { isCredentialsFault, isNoSuchDatabase, isUnreachable, prismaCodeFor } from "../shared/postgres/error-codes.js";
+import { describeTlsFailure, isCredentialsFault, isNoSuchDatabase, isUnreachable, prismaCodeFor } from "../shared/postgres/error-codes.js";
 import type { PostgresTarget } from "./postgres-target.js";
 import { SchemaEngineError } from "./SchemaEngineError.js";
 
@@ -12,6 +12,8 @@ import { SchemaEngineError } from "./SchemaEngineError.js";
 export function describeConnectionError(error: unknown, target: PostgresTarget): SchemaEngineError {
   const code = errorCode(error);
   const user = target.client.user ?? "";
+  const tls = describeTlsFailure(error);
+  if (tls !== undefined) return new SchemaEngineError(`The database server at \`${target.location}\` cannot be used over TLS: ${tls}`);
   if (isNoSuchDatabase(code)) {
     return new SchemaEngineError(`Database \`${target.database}\` does not exist on the database server at \`${target.location}\`.`, {
       prismaCode: prismaCodeFor("noSuchDatabase"),

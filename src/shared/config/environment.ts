@@ -8,6 +8,7 @@
 import { z } from "zod";
 
 import { locateDatabase, readPostgresUrl } from "../postgres/location.js";
+import { sslOptionOf } from "../postgres/tls.js";
 import { ConfigError } from "./ConfigError.js";
 import { IdentityProviderVariable, KEYCLOAK_VARIABLES, keycloakSettings, type KeycloakSettings } from "./identity-provider.js";
 import { Milliseconds } from "./milliseconds.js";
@@ -34,12 +35,23 @@ const boolean = (fallback: boolean) =>
 
 const POSTGRES_URL_RULE = "must be a postgresql:// URL with a host (or ?host=/socket/directory)";
 
+/** The URL's TLS settings can be used (a known sslmode, files that can be read): checked here, before anything connects. */
+function usableTls(value: string, context: z.core.$RefinementCtx<string>): void {
+  try {
+    sslOptionOf(value);
+  } catch (error) {
+    const problems = error instanceof ConfigError ? error.problems : [String(error)];
+    for (const message of problems) context.addIssue({ code: "custom", message });
+  }
+}
+
 /** The two database URLs: what the seed and the library use, and what migrations use instead when it is set. */
 const DATABASE_URLS = {
   DATABASE_URL: z
     .string("is required (the PostgreSQL URL, e.g. postgresql://flip@db.internal:5432/flip)")
-    .refine(postgresUrl, POSTGRES_URL_RULE),
-  DIRECT_URL: z.string().refine(postgresUrl, POSTGRES_URL_RULE).optional(),
+    .refine(postgresUrl, POSTGRES_URL_RULE)
+    .superRefine(usableTls),
+  DIRECT_URL: z.string().refine(postgresUrl, POSTGRES_URL_RULE).superRefine(usableTls).optional(),
 };
 
 type UrlsInput = { DATABASE_URL: string; DIRECT_URL?: string | undefined };

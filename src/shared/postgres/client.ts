@@ -6,6 +6,8 @@
  */
 import pg from "pg";
 
+import { clientConfigOf } from "./location.js";
+
 export type PgConnection = ({ url: string } | { config: pg.ClientConfig }) & {
   /** How long to wait for the server to accept the connection. */
   timeoutMs?: number;
@@ -18,7 +20,7 @@ export type PgConnection = ({ url: string } | { config: pg.ClientConfig }) & {
 /** Connects, runs `work`, and ends the connection, whatever happens. */
 export async function withPgClient<T>(connection: PgConnection, work: (client: pg.Client) => Promise<T>): Promise<T> {
   const client = new pg.Client({
-    ...("url" in connection ? { connectionString: connection.url } : connection.config),
+    ...("url" in connection ? clientConfigOf(connection.url) : connection.config),
     connectionTimeoutMillis: connection.timeoutMs,
     query_timeout: connection.queryTimeoutMs,
     fallback_application_name: connection.applicationName,

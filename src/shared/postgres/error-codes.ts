@@ -81,3 +81,75 @@ export function isNoSuchTable(code: string | undefined): boolean {
 export function isStartingUp(code: string | undefined): boolean {
   return saysFault("startingUp", code);
 }
+
+/**
+ * What each TLS failure means, in words an operator reads, and what to set:
+ * by Node's certificate code, or by its message where a wrapper kept only
+ * that (Prisma's P1011 "Error opening a TLS connection: ..."), or pg's
+ * message for a server without TLS (pg gives that one no code). `variable`
+ * names the URL's variable.
+ */
+const TLS_FAILURES: readonly { codes: readonly string[]; message: RegExp; line: (variable: string) => string }[] = [
+  {
+    codes: [
+      "UNABLE_TO_VERIFY_LEAF_SIGNATURE",
+      "SELF_SIGNED_CERT_IN_CHAIN",
+      "DEPTH_ZERO_SELF_SIGNED_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT",
+      "UNABLE_TO_GET_ISSUER_CERT_LOCALLY",
+      "CERT_SIGNATURE_FAILURE",
+    ],
+    message:
+      /unable to verify the first certificate|self[- ]signed certificate|unable to get (local )?issuer certificate|certificate signature failure/i,
+    line: (variable) =>
+      `the server's TLS certificate is not signed by the CA in sslrootcert (without sslrootcert, by a CA Node trusts): put the server's CA in ${variable}'s sslrootcert`,
+  },
+  {
+    codes: ["ERR_TLS_CERT_ALTNAME_INVALID"],
+    message: /Hostname\/IP does not match certificate's altnames/i,
+    line: (variable) =>
+      `the server's TLS certificate does not name the host in ${variable}: connect by a name the certificate holds, or set sslmode=verify-ca to check the CA only`,
+  },
+  {
+    codes: ["CERT_HAS_EXPIRED"],
+    message: /certificate has expired/i,
+    line: () => "the server's TLS certificate has expired: renew it on the server",
+  },
+  {
+    codes: ["CERT_NOT_YET_VALID"],
+    message: /certificate is not yet valid/i,
+    line: () => "the server's TLS certificate is not valid yet: check the clocks of the server and of this host",
+  },
+  {
+    codes: [],
+    message: /server does not support SSL/i,
+    line: (variable) => `the server does not accept TLS: set sslmode=disable in ${variable}, or turn ssl on in the server`,
+  },
+];
+
+/** The codes and messages of an error and of the errors it wraps. */
+function chainOf(error: unknown): { code?: unknown; message?: unknown }[] {
+  const chain: { code?: unknown; message?: unknown; cause?: unknown }[] = [];
+  let value = error;
+  while (value !== null && typeof value === "object" && chain.length < 6) {
+    const link = value as { code?: unknown; message?: unknown; cause?: unknown };
+    chain.push(link);
+    value = link.cause;
+  }
+  return chain;
+}
+
+/** The line for a TLS failure among `codes` and `messages` (an error's and those it wraps); `undefined` for none. */
+export function tlsFailureLine(codes: readonly string[], messages: readonly string[], variable = "DATABASE_URL"): string | undefined {
+  const failure = TLS_FAILURES.find(
+    ({ codes: known, message }) => codes.some((code) => known.includes(code)) || messages.some((text) => message.test(text)),
+  );
+  return failure?.line(variable);
+}
+
+/** The line for a TLS failure, with what to set; `undefined` for an error that is not one. */
+export function describeTlsFailure(error: unknown, variable = "DATABASE_URL"): string | undefined {
+  const chain = chainOf(error);
+  const strings = (values: unknown[]) => values.filter((value): value is string => typeof value === "string");
+  return tlsFailureLine(strings(chain.map((link) => link.code)), strings(chain.map((link) => link.message)), variable);
+}

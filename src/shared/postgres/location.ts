@@ -8,6 +8,8 @@
 import type { ClientConfig } from "pg";
 import { parse, parseIntoClientConfig } from "pg-connection-string";
 
+import { sslOptionOf, withoutTlsParameters } from "./tls.js";
+
 /** Where a URL points, in words for messages. Never the user or password. */
 export interface DatabaseLocation {
   /** `host:port`; a Unix socket directory (`?host=/path`) in place of the host. */
@@ -29,8 +31,6 @@ export interface PostgresUrl extends DatabaseLocation {
 }
 
 const SCHEME = /^([a-z][a-z0-9+.-]*:)\/\//i;
-/** TLS parameters name files pg would read; what locates the server needs none of them. */
-const TLS_PARAMETERS = /([?&])(?:ssl[a-z]*|uselibpqcompat)=[^&#]*/gi;
 const DEFAULT_PORT = 5432;
 
 /** A value the URL gave, or `undefined` for one it left out or empty. */
@@ -50,7 +50,8 @@ export function readPostgresUrl(url: string): PostgresUrl {
   if (scheme !== "postgresql:" && scheme !== "postgres:") {
     throw new Error(`The database URL must start with postgresql:// (got ${scheme === undefined ? "no URL" : `${scheme}//`}).`);
   }
-  const parsed = parse(url.replace(TLS_PARAMETERS, "$1"));
+  // TLS parameters name files pg would read; what locates the server needs none of them.
+  const parsed = parse(withoutTlsParameters(url));
   const host = given(parsed.host);
   const port = Number(given(parsed.port) ?? DEFAULT_PORT);
   const schemaParameter = given(parsed.schema);
@@ -72,7 +73,11 @@ export function locateDatabase(databaseUrl: string): DatabaseLocation {
   return { location, database, schema };
 }
 
-/** pg's connection settings for `url`, as discrete fields (TLS files read, as pg itself would). */
+/**
+ * pg's connection settings for `url`, as discrete fields, with TLS as
+ * `tls.ts` decides (its files read now); throws ConfigError for TLS
+ * settings that cannot be used.
+ */
 export function clientConfigOf(url: string): ClientConfig {
-  return parseIntoClientConfig(url);
+  return { ...parseIntoClientConfig(withoutTlsParameters(url)), ssl: sslOptionOf(url) };
 }

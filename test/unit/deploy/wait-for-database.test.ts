@@ -88,4 +88,17 @@ describe("waitForDatabase", () => {
       /: check DIRECT_URL and that the database is up/,
     );
   });
+
+  it("does not wait on a TLS failure, and says it in words, not the OpenSSL code", async () => {
+    const f = fakes([pgError("UNABLE_TO_VERIFY_LEAF_SIGNATURE")]);
+    await expect(waitForDatabase(DB, 30, f.deps)).rejects.toThrow(
+      new DatabaseWaitError([
+        "PostgreSQL at db:5432 cannot be used over TLS: the server's TLS certificate is not signed by the CA in sslrootcert (without sslrootcert, by a CA Node trusts): put the server's CA in DATABASE_URL's sslrootcert",
+      ]),
+    );
+    expect(f.sleeps).toEqual([]);
+    await expect(waitForDatabase(DB, 30, fakes([new Error("The server does not support SSL connections")]).deps)).rejects.toThrow(
+      "PostgreSQL at db:5432 cannot be used over TLS: the server does not accept TLS: set sslmode=disable in DATABASE_URL, or turn ssl on in the server",
+    );
+  });
 });

@@ -56,6 +56,18 @@ describe("toDatabaseError", () => {
       /connection to the database .* was lost/,
     ],
     ["a reset connection", Object.assign(new Error("read ECONNRESET"), { code: "ECONNRESET" }), /connection to the database .* was lost/],
+    [
+      "a server certificate from another CA (nested as the adapter's cause)",
+      new Error("adapter", {
+        cause: Object.assign(new Error("unable to verify the first certificate"), { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE" }),
+      }),
+      /^database: the database at db\.internal:6543 cannot be used over TLS: the server's TLS certificate is not signed by the CA in sslrootcert/,
+    ],
+    [
+      "a server without TLS (by pg's message)",
+      new Error("The server does not support SSL connections"),
+      /cannot be used over TLS: the server does not accept TLS: set sslmode=disable in DATABASE_URL/,
+    ],
     ["Prisma's transaction timeout", Object.assign(new Error("Transaction already closed"), { code: "P2028" }), /transaction timed out/],
   ])("%s", (_label, error, expected) => {
     const failure = toDatabaseError(error, LOCATION);

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 
 import {
   DATABASE_FAULTS,
+  describeTlsFailure,
   isCredentialsFault,
   isNoSuchDatabase,
   isNoSuchTable,
@@ -9,6 +10,7 @@ import {
   isUnreachable,
   prismaCodeFor,
   saysFault,
+  tlsFailureLine,
 } from "../../../src/shared/postgres/error-codes.js";
 
 describe("the table of database error codes", () => {
@@ -43,5 +45,59 @@ describe("the table of database error codes", () => {
       for (const errno of "errno" in codes ? codes.errno : []) expect(errno).toMatch(/^E[A-Z_]+$/);
       for (const prisma of "prisma" in codes ? codes.prisma : []) expect(prisma).toMatch(/^P\d{4}$/);
     }
+  });
+});
+
+describe("the table of TLS failures", () => {
+  const cases: [string, { code?: string; message: string }, string][] = [
+    [
+      "a CA that does not sign the leaf",
+      { code: "UNABLE_TO_VERIFY_LEAF_SIGNATURE", message: "unable to verify the first certificate" },
+      "is not signed by the CA in sslrootcert",
+    ],
+    [
+      "a self-signed chain",
+      { code: "SELF_SIGNED_CERT_IN_CHAIN", message: "self-signed certificate in certificate chain" },
+      "is not signed by the CA in sslrootcert",
+    ],
+    [
+      "a self-signed certificate",
+      { code: "DEPTH_ZERO_SELF_SIGNED_CERT", message: "self-signed certificate" },
+      "is not signed by the CA in sslrootcert",
+    ],
+    [
+      "a certificate for another host",
+      { code: "ERR_TLS_CERT_ALTNAME_INVALID", message: "Hostname/IP does not match" },
+      "does not name the host in DATABASE_URL",
+    ],
+    ["an expired certificate", { code: "CERT_HAS_EXPIRED", message: "certificate has expired" }, "has expired: renew it on the server"],
+    ["a certificate not valid yet", { code: "CERT_NOT_YET_VALID", message: "certificate is not yet valid" }, "is not valid yet"],
+    [
+      "a server without TLS",
+      { message: "The server does not support SSL connections" },
+      "the server does not accept TLS: set sslmode=disable",
+    ],
+  ];
+
+  it.each(cases)("words %s in one line that says what to set, without the code", (_name, failure, words) => {
+    const error = Object.assign(new Error(failure.message), failure.code === undefined ? {} : { code: failure.code });
+    const line = describeTlsFailure(error);
+    expect(line).toContain(words);
+    expect(line).not.toContain("\n");
+    if (failure.code !== undefined) expect(line).not.toContain(failure.code);
+    // Found where Prisma's adapter nests it too.
+    expect(describeTlsFailure(new Error("wrapped", { cause: error }))).toBe(line);
+  });
+
+  it("reads the failure from the message where a wrapper kept only that (Prisma's P1011)", () => {
+    const prisma = Object.assign(new Error("Error opening a TLS connection: unable to verify the first certificate"), { code: "P1011" });
+    expect(describeTlsFailure(prisma)).toContain("is not signed by the CA in sslrootcert");
+  });
+
+  it("names the URL's variable and leaves other errors alone", () => {
+    const wrongHost = Object.assign(new Error("Hostname/IP does not match"), { code: "ERR_TLS_CERT_ALTNAME_INVALID" });
+    expect(describeTlsFailure(wrongHost, "DIRECT_URL")).toContain("does not name the host in DIRECT_URL");
+    expect(describeTlsFailure(Object.assign(new Error("refused"), { code: "ECONNREFUSED" }))).toBeUndefined();
+    expect(tlsFailureLine(["28P01"], ["password authentication failed"])).toBeUndefined();
   });
 });
