@@ -53,7 +53,7 @@ async function readState(tx: Transaction, userIds: string[]): Promise<DatabaseSt
   const [roles, profiles, userRoles, seedGrants] = await Promise.all([
     tx.role.findMany({ select: { id: true, name: true, description: true } }),
     tx.userProfile.findMany({ where: ofUsers, select: { userId: true, name: true, organisation: true } }),
-    tx.userRole.findMany({ where: ofUsers, select: { userId: true, trustId: true, createdAt: true } }),
+    tx.userRole.findMany({ where: ofUsers, select: { userId: true, roleId: true, trustId: true, createdAt: true } }),
     tx.seedGrant.findMany({ where: ofUsers, select: { userId: true, grantedAt: true } }),
   ]);
   return {

@@ -23,7 +23,9 @@ export interface ResolvedUser {
   grant: GrantDecision;
   /** How many trust-scoped roles the user holds (a count, never the trusts). */
   trustScopedRoles: number;
-  /** Set when the user's roles need an operator's look (see the README's upgrade notes). */
+  /** The global roles the user held before this run, by name. */
+  heldRoles: string[];
+  /** Set when the user's roles need an operator's look (`role_differs`, `trust_only_bootstrap`). */
   warning?: GrantWarning;
 }
 
@@ -73,6 +75,7 @@ function userResult(user: UserReport, run: RunRecord): UserResult {
     profile: user.profile!,
     grant: user.grant!,
     trustScopedRoles: user.trustScopedRoles!,
+    heldRoles: user.heldRoles!,
     ...(user.warning !== undefined && { warning: user.warning }),
   };
 }

@@ -40,6 +40,7 @@ interface GrantRow {
 /** A `user_role` row, as far as the bootstrap rule reads it. */
 export interface UserRoleRow {
   userId: string;
+  roleId: string;
   /** `null`: a global role; set: held only at that trust. */
   trustId: string | null;
   createdAt: Date;
@@ -47,8 +48,8 @@ export interface UserRoleRow {
 
 /** The roles a user holds, as the bootstrap rule sees them. */
 export interface HeldRoles {
-  /** Holds at least one global role: the rows that count as "has a role". */
-  global: boolean;
+  /** The ids of the global roles the user holds: the rows that count as "has a role". */
+  globalRoleIds: string[];
   /** How many trust-scoped roles the user holds. */
   trustScoped: number;
   /** When the oldest trust-scoped row was created; set when `trustScoped` is not 0. */
@@ -56,14 +57,14 @@ export interface HeldRoles {
 }
 
 /** A user without `user_role` rows. */
-const HOLDS_NOTHING: Readonly<HeldRoles> = { global: false, trustScoped: 0 };
+const HOLDS_NOTHING: Readonly<HeldRoles> = { globalRoleIds: [], trustScoped: 0 };
 
 /** `user_role` rows folded per user; a user without rows is absent. */
 export function foldUserRoles(rows: readonly UserRoleRow[]): Map<string, HeldRoles> {
   const held = new Map<string, HeldRoles>();
-  for (const { userId, trustId, createdAt } of rows) {
-    const user = held.get(userId) ?? { ...HOLDS_NOTHING };
-    if (trustId === null) user.global = true;
+  for (const { userId, roleId, trustId, createdAt } of rows) {
+    const user = held.get(userId) ?? { ...HOLDS_NOTHING, globalRoleIds: [] };
+    if (trustId === null) user.globalRoleIds.push(roleId);
     else {
       user.trustScoped += 1;
       if (user.firstTrustScopedAt === undefined || createdAt < user.firstTrustScopedAt) user.firstTrustScopedAt = createdAt;
@@ -100,8 +101,14 @@ export type GrantDecision = "grant" | "adopt" | "keep";
  * trust-scoped rows as "has a role", so a 0.1.0 replica may have recorded the
  * bootstrap without granting anything; or an admin removed the global role
  * since. The seed cannot tell which, so it grants nothing and says so.
+ *
+ * `role_differs`: the seed grants nothing (bootstrapped before, or adopted)
+ * and the user's global roles do not include the manifest's role: the
+ * manifest's role is granted once, at bootstrap, and an admin's change stands,
+ * so a manifest edit alone never changes a role. `trust_only_bootstrap` wins
+ * when both hold.
  */
-export type GrantWarning = "trust_only_bootstrap";
+export type GrantWarning = "trust_only_bootstrap" | "role_differs";
 
 export interface UserPlan {
   user: ManifestEntry;
@@ -112,6 +119,8 @@ export interface UserPlan {
   grant?: GrantDecision;
   /** For resolved users: how many trust-scoped roles the user holds (never which trusts). */
   trustScopedRoles?: number;
+  /** For resolved users: the names of the global roles the user holds before this run. */
+  heldRoles?: string[];
   warning?: GrantWarning;
 }
 
@@ -165,11 +174,27 @@ function planRoles(existing: readonly RoleRow[]): SeedPlan["roleWrites"] {
   });
 }
 
-/** The bootstrap rule for one user, over global roles only. */
-export function decideGrant(held: HeldRoles, bootstrappedAt: Date | undefined): { grant: GrantDecision; warning?: GrantWarning } {
-  if (bootstrappedAt === undefined) return { grant: held.global ? "adopt" : "grant" };
-  const trustOnlyThen = !held.global && held.firstTrustScopedAt !== undefined && held.firstTrustScopedAt < bootstrappedAt;
-  return trustOnlyThen ? { grant: "keep", warning: "trust_only_bootstrap" } : { grant: "keep" };
+/** The bootstrap rule for one user, over global roles only; `roleId` is the manifest's role. */
+export function decideGrant(
+  held: HeldRoles,
+  bootstrappedAt: Date | undefined,
+  roleId: string,
+): { grant: GrantDecision; warning?: GrantWarning } {
+  const holdsGlobal = held.globalRoleIds.length > 0;
+  const differs = !held.globalRoleIds.includes(roleId);
+  if (bootstrappedAt === undefined) {
+    if (!holdsGlobal) return { grant: "grant" };
+    return differs ? { grant: "adopt", warning: "role_differs" } : { grant: "adopt" };
+  }
+  const trustOnlyThen = !holdsGlobal && held.firstTrustScopedAt !== undefined && held.firstTrustScopedAt < bootstrappedAt;
+  if (trustOnlyThen) return { grant: "keep", warning: "trust_only_bootstrap" };
+  return differs ? { grant: "keep", warning: "role_differs" } : { grant: "keep" };
+}
+
+/** The names of the roles `ids` stand for, in `roles`' order; an id the table does not know, as itself. */
+function roleNames(ids: readonly string[], roles: readonly RoleRow[]): string[] {
+  const byId = new Map([...ROLES, ...roles].map((role) => [role.id, role.name]));
+  return ids.map((id) => byId.get(id) ?? id).sort();
 }
 
 /** One resolved user's profile: created, updated (only what changed) or left alone; the write goes into `plan`. */
@@ -217,11 +242,12 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
     refuseSameAccount(seen, userId);
     const profile = planProfile(plan, user, userId, state.profiles.get(userId));
     const held = state.heldRoles.get(userId) ?? HOLDS_NOTHING;
-    const { grant, warning } = decideGrant(held, state.seedGrants.get(userId));
     const grantRow = { userId, roleId: roleByName(user.role).id };
+    const { grant, warning } = decideGrant(held, state.seedGrants.get(userId), grantRow.roleId);
     if (grant === "grant") plan.grants.push(grantRow);
     if (grant === "adopt") plan.adoptions.push(grantRow);
-    plan.users.push({ user, lookup, userId, profile, grant, trustScopedRoles: held.trustScoped, ...(warning && { warning }) });
+    const heldRoles = roleNames(held.globalRoleIds, state.roles);
+    plan.users.push({ user, lookup, userId, profile, grant, trustScopedRoles: held.trustScoped, heldRoles, ...(warning && { warning }) });
   }
   return plan;
 }

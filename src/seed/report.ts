@@ -32,6 +32,8 @@ export interface UserReport {
   grant?: GrantDecision;
   /** For a resolved user: how many trust-scoped roles the user holds (a count; trusts are never named). */
   trustScopedRoles?: number;
+  /** For a resolved user: the global roles the user held before this run, by name. */
+  heldRoles?: string[];
   /** Something about the user's roles the operator should look at (see `GrantWarning`). */
   warning?: GrantWarning;
 }
@@ -81,7 +83,7 @@ function userReports(users: readonly UserPlan[], redact: boolean, directoryName:
       ...(reason === undefined ? {} : { reason }),
       ...(planned.profile === undefined
         ? {}
-        : { profile: planned.profile, grant: planned.grant, trustScopedRoles: planned.trustScopedRoles }),
+        : { profile: planned.profile, grant: planned.grant, trustScopedRoles: planned.trustScopedRoles, heldRoles: planned.heldRoles }),
       ...(planned.warning === undefined ? {} : { warning: planned.warning }),
     };
   });
@@ -116,15 +118,38 @@ function trustOnlyBootstrapWords(role: string): string {
   );
 }
 
+/** What a user with a `role_differs` warning holds, what the manifest says, and how to change it. */
+function roleDiffersWords(held: readonly string[] | undefined, role: string): string {
+  const holds = held?.length ? `holds ${held.join(" and ")}` : "holds no global role";
+  return (
+    `${holds}, not the manifest's ${role}: the manifest's role is granted once, at bootstrap, and an admin's change ` +
+    `stands; to give the user ${role}, grant it in the platform`
+  );
+}
+
 /** One line for one user: a skip is a warning, an ambiguous account an error, a resolved user with a warning a warning. */
 export function logUser(logger: SeedLogger, user: UserReport): void {
   const fields = { entry: user.entry, email: user.email, role: user.role, outcome: user.outcome };
   const who = `users[${user.entry}] ${user.email} (${user.role})`;
   if (user.outcome === "resolved") {
-    const resolvedFields = { ...fields, profile: user.profile, grant: user.grant, trustScopedRoles: user.trustScopedRoles };
+    const resolvedFields = {
+      ...fields,
+      profile: user.profile,
+      grant: user.grant,
+      trustScopedRoles: user.trustScopedRoles,
+      heldRoles: user.heldRoles,
+    };
     const profile = `profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}`;
     if (user.warning === "trust_only_bootstrap") {
       logger.warn({ ...resolvedFields, warning: user.warning }, `${who}: ${profile}; ${trustOnlyBootstrapWords(user.role)}`);
+      return;
+    }
+    if (user.warning === "role_differs") {
+      const recorded = user.grant === "adopt" ? "; bootstrap recorded" : "";
+      logger.warn(
+        { ...resolvedFields, warning: user.warning },
+        `${who}: ${profile}${recorded}; ${roleDiffersWords(user.heldRoles, user.role)}${trustScopedWords(user.trustScopedRoles)}`,
+      );
       return;
     }
     const grant = user.grant === undefined ? "" : `, ${GRANT_WORDS[user.grant]}`;

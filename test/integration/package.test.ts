@@ -1,6 +1,7 @@
 /**
- * flip-db as a real package: `npm pack` (its prepare and prepack scripts
- * included), the tarball installed into an empty project, a consumer written
+ * flip-db as a real package: `npm pack` (its prepack script included), checked
+ * by publint and Are the Types Wrong, the tarball installed into an empty
+ * project with and without --ignore-scripts, a consumer written
  * in TypeScript type-checked under `strict` with `moduleResolution: nodenext`,
  * compiled and run with plain node against the local stack, seeding through
  * `seedMainUsers` and `ensureUserAndRole`.
@@ -9,11 +10,11 @@
  * `dist/` there never changes what the other tests run here.
  */
 import { existsSync } from "node:fs";
-import { mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 
-import { afterAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 import { output, ROOT } from "../support/commands.js";
 import { grants, profiles } from "../support/database-state.js";
@@ -82,8 +83,30 @@ const CONSUMER_TSCONFIG = {
   files: ["consumer.ts"],
 };
 
+/** The install modes a consumer may use; both must work, and neither may warn about flip-db's own scripts. */
+const INSTALLS = [
+  ["with --ignore-scripts", ["--ignore-scripts"]],
+  ["with its scripts", []],
+] as const;
+
 describe("the packed library", () => {
   const scratch: string[] = [];
+  let tarball: string;
+  let shipped: string[];
+
+  beforeAll(async () => {
+    const checkout = await copyOfPackage();
+    scratch.push(checkout.root);
+    const packs = await temporary("flip-db-pack-");
+    const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout.root, timeoutMs: 300_000 });
+    expect(packed.code, output(packed)).toBe(0);
+    const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [
+      { filename: string; files: Array<{ path: string }> },
+    ];
+    tarball = path.join(packs, filename);
+    shipped = files.map((file) => file.path);
+  }, 400_000);
+
   afterAll(async () => {
     for (const directory of scratch) await rm(directory, { recursive: true, force: true });
   });
@@ -93,22 +116,14 @@ describe("the packed library", () => {
     return directory;
   };
 
-  it("packs, installs into an empty project, type-checks under strict and seeds through seedMainUsers and ensureUserAndRole", async () => {
-    const checkout = await copyOfPackage();
-    scratch.push(checkout.root);
-    const packs = await temporary("flip-db-pack-");
-    const packed = await runCommand("npm", ["pack", "--json", "--pack-destination", packs], { cwd: checkout.root, timeoutMs: 300_000 });
-    expect(packed.code, output(packed)).toBe(0);
-    const [{ filename, files }] = JSON.parse(packed.stdout.slice(packed.stdout.indexOf("["))) as [
-      { filename: string; files: Array<{ path: string }> },
-    ];
-    const shipped = files.map((file) => file.path);
+  it("ships the library, the licence and the docs, and nothing of the repository's own", () => {
     expect(shipped).toEqual(
       expect.arrayContaining([
         "dist/src/index.js",
         "dist/src/index.d.ts",
         "dist/src/generated/prisma/client.js",
         "bin/deploy.js",
+        "LICENSE",
         // The upgrade notes travel with the package an operator deploys.
         "CHANGELOG.md",
         "docs/upgrading.md",
@@ -122,43 +137,70 @@ describe("the packed library", () => {
           (file.endsWith(".ts") && !file.endsWith(".d.ts") && file !== "prisma.config.ts"),
       ),
     ).toEqual([]);
-
-    const consumer = await temporary("flip-db-consumer-");
-    await writeFile(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
-    // No install script is needed: the generated Prisma client ships inside the package.
-    const install = await runCommand("npm", ["install", "--ignore-scripts", "--no-audit", "--no-fund", path.join(packs, filename)], {
-      cwd: consumer,
-      timeoutMs: 600_000,
-    });
-    expect(install.code, output(install)).toBe(0);
-    expect(existsSync(path.join(consumer, "node_modules", "tsx")), "tsx installed for the consumer").toBe(false);
-    await writeFile(path.join(consumer, "consumer.ts"), CONSUMER);
-    await writeFile(path.join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG));
-    const compiled = await runCommand("node", [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], {
-      cwd: consumer,
-    });
-    expect(compiled.code, output(compiled)).toBe(0);
-
-    const s = await scenario([{ email: "ada@example.org" }, { email: "grace@example.org" }], [entry("ada@example.org")]);
-    const run = await runCommand("node", ["out/consumer.js"], { cwd: consumer, env: s.env, timeoutMs: 120_000 });
-    expect(run.code, output(run)).toBe(0);
-    const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
-    const [adaSub, graceSub] = s.subs as [string, string];
-    expect(result).toEqual({
-      counts: { resolved: 1, not_found: 1, ineligible: 0, ambiguous: 0, transient: 0 },
-      written: { roles: 4, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
-      grace: { outcome: "resolved", sub: graceSub, profile: "create", grant: "grant", trustScopedRoles: 0 },
-      refused: ['ensureUserAndRole: user.email: must not contain a double quote (")'],
-      roles: ["Admin", "Researcher", "Viewer", "Trust Admin"],
-      wrongRole: "Superuser",
-      trustRole: "Trust Admin",
-    });
-    expect(await grants(s.databaseUrl)).toEqual(
-      [
-        { user_id: adaSub, role: "Admin" },
-        { user_id: graceSub, role: "Researcher" },
-      ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
-    );
-    expect((await profiles(s.databaseUrl)).map((row) => row.name).sort()).toEqual(["Ada", "Grace"]);
+    // Source maps would name src/, which does not ship.
+    expect(shipped.filter((file) => file.endsWith(".map"))).toEqual([]);
   });
+
+  it("passes publint and Are the Types Wrong (as an ESM-only package)", async () => {
+    const bin = (name: string) => path.join(ROOT, "node_modules", ".bin", name);
+    const publint = await runCommand(bin("publint"), ["run", "--strict", tarball], { cwd: ROOT, timeoutMs: 120_000 });
+    expect(publint.code, output(publint)).toBe(0);
+    expect(publint.stdout).toContain("All good!");
+    const attw = await runCommand(bin("attw"), [tarball, "--profile", "esm-only"], { cwd: ROOT, timeoutMs: 120_000 });
+    expect(attw.code, output(attw)).toBe(0);
+  });
+
+  it.each(INSTALLS)(
+    "installs into an empty project %s, type-checks under strict and seeds through seedMainUsers and ensureUserAndRole",
+    async (_mode, flags) => {
+      const consumer = await temporary("flip-db-consumer-");
+      await writeFile(path.join(consumer, "package.json"), JSON.stringify({ name: "consumer", private: true, type: "module" }));
+      // No install script is needed: the generated Prisma client ships inside the package.
+      const install = await runCommand("npm", ["install", ...flags, "--no-audit", "--no-fund", tarball], {
+        cwd: consumer,
+        timeoutMs: 600_000,
+      });
+      expect(install.code, output(install)).toBe(0);
+      expect(output(install)).not.toMatch(/flip-db@\S+ \(/);
+      const manifest = JSON.parse(await readFile(path.join(consumer, "node_modules", "flip-db", "package.json"), "utf8")) as {
+        license: string;
+        scripts: Record<string, string>;
+      };
+      expect(manifest.license).toBe("Apache-2.0");
+      expect(Object.keys(manifest.scripts).filter((name) => /^(pre|post)?(install|prepare)$/.test(name) && name !== "postprepare")).toEqual(
+        [],
+      );
+      const shippedJs = await readFile(path.join(consumer, "node_modules", "flip-db", "dist", "src", "index.js"), "utf8");
+      expect(shippedJs).not.toContain("sourceMappingURL");
+      expect(existsSync(path.join(consumer, "node_modules", "tsx")), "tsx installed for the consumer").toBe(false);
+      await writeFile(path.join(consumer, "consumer.ts"), CONSUMER);
+      await writeFile(path.join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG));
+      const compiled = await runCommand("node", [path.join(ROOT, "node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json"], {
+        cwd: consumer,
+      });
+      expect(compiled.code, output(compiled)).toBe(0);
+
+      const s = await scenario([{ email: "ada@example.org" }, { email: "grace@example.org" }], [entry("ada@example.org")]);
+      const run = await runCommand("node", ["out/consumer.js"], { cwd: consumer, env: s.env, timeoutMs: 120_000 });
+      expect(run.code, output(run)).toBe(0);
+      const result = JSON.parse(run.stdout.trim().split("\n").at(-1)!) as Record<string, unknown>;
+      const [adaSub, graceSub] = s.subs as [string, string];
+      expect(result).toEqual({
+        counts: { resolved: 1, not_found: 1, ineligible: 0, ambiguous: 0, transient: 0 },
+        written: { roles: 4, profilesCreated: 1, profilesUpdated: 0, userRoles: 1, seedGrants: 1 },
+        grace: { outcome: "resolved", sub: graceSub, profile: "create", grant: "grant", trustScopedRoles: 0, heldRoles: [] },
+        refused: ['ensureUserAndRole: user.email: must not contain a double quote (")'],
+        roles: ["Admin", "Researcher", "Viewer", "Trust Admin"],
+        wrongRole: "Superuser",
+        trustRole: "Trust Admin",
+      });
+      expect(await grants(s.databaseUrl)).toEqual(
+        [
+          { user_id: adaSub, role: "Admin" },
+          { user_id: graceSub, role: "Researcher" },
+        ].sort((a, b) => a.user_id.localeCompare(b.user_id)),
+      );
+      expect((await profiles(s.databaseUrl)).map((row) => row.name).sort()).toEqual(["Ada", "Grace"]);
+    },
+  );
 });

@@ -5,9 +5,12 @@
  * deletes a trust-scoped one.
  */
 import { randomUUID } from "node:crypto";
+import { readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
 
 import { describe, expect, it } from "vitest";
 
+import type { SeedReport } from "../../src/index.js";
 import { roleByName, ROLES } from "../../src/shared/roles.js";
 import { logLines, output, seedThroughPrisma } from "../support/commands.js";
 import { grants, rowVersions, seedGrants, trustScopedRoles } from "../support/database-state.js";
@@ -17,6 +20,39 @@ import { entry, scenario } from "../support/seed-fixture.js";
 const TRUST_ADMIN = ROLES.find((role) => role.name === "Trust Admin")!;
 const MANIFEST = [entry("tess@example.org", "Researcher"), entry("gil@example.org", "Admin")];
 const POOL = MANIFEST.map(({ email }) => ({ email }));
+
+describe("a manifest that changes a bootstrapped user's role", () => {
+  it("Viewer to Admin: the database's role stands, and every boot warns once, naming the held role and the manifest's, in the report too", async () => {
+    const viewer = [entry("vera@example.org", "Viewer")];
+    const s = await scenario([{ email: "vera@example.org" }], viewer);
+    const first = await seedThroughPrisma(s.env);
+    expect(first.code, output(first)).toBe(0);
+    const [vera] = s.subs as [string];
+    expect(await grants(s.databaseUrl)).toEqual([{ user_id: vera, role: "Viewer" }]);
+
+    await writeFile(s.manifestPath, JSON.stringify({ users: [entry("vera@example.org", "Admin")] }));
+    const settled = await rowVersions(s.databaseUrl);
+    const report = path.join(path.dirname(s.manifestPath), "report.json");
+    for (const boot of [1, 2]) {
+      const again = await seedThroughPrisma(s.env, ["--report", report]);
+      expect(again.code, output(again)).toBe(0);
+      const warnings = logLines(again).filter((line) => line.level === "warn" && line.entry === 0);
+      expect(
+        warnings.map((line) => line.msg),
+        `boot ${boot}`,
+      ).toEqual([
+        "users[0] v***@example.org (Admin): profile unchanged; holds Viewer, not the manifest's Admin: the manifest's role is granted " +
+          "once, at bootstrap, and an admin's change stands; to give the user Admin, grant it in the platform",
+      ]);
+      const written = JSON.parse(await readFile(report, "utf8")) as SeedReport;
+      expect(written.users).toEqual([
+        expect.objectContaining({ entry: 0, role: "Admin", grant: "keep", heldRoles: ["Viewer"], warning: "role_differs" }),
+      ]);
+    }
+    expect(await grants(s.databaseUrl)).toEqual([{ user_id: vera, role: "Viewer" }]);
+    expect(await rowVersions(s.databaseUrl)).toEqual(settled);
+  });
+});
 
 describe("only global roles count as a role", () => {
   it("a user with only trust-scoped rows gets the global role once; one with a global row keeps it, adopted; trust-scoped rows are never written", async () => {
@@ -43,6 +79,16 @@ describe("only global roles count as a role", () => {
       { entry: 1, grant: "adopt", trustScopedRoles: 1 },
     ]);
     expect(users[0]?.msg).toBe("users[0] t***@example.org (Researcher): profile created, role granted; holds 2 trust-scoped roles");
+    // gil holds Viewer, the manifest says Admin: adopted, and a warning naming both.
+    expect(users[1]).toMatchObject({
+      level: "warn",
+      warning: "role_differs",
+      heldRoles: ["Viewer"],
+      msg:
+        "users[1] g***@example.org (Admin): profile created; bootstrap recorded; holds Viewer, not the manifest's Admin: the manifest's " +
+        "role is granted once, at bootstrap, and an admin's change stands; to give the user Admin, grant it in the platform; " +
+        "holds 1 trust-scoped role",
+    });
     // tess: the manifest's role, global, once; gil: the Viewer row he held, adopted, nothing granted.
     expect(await grants(s.databaseUrl)).toEqual(
       [

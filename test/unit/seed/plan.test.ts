@@ -30,9 +30,12 @@ const LATER = new Date("2026-12-01T00:00:00Z");
 /** The stored roles, as the applier reads them (without `scope`, which is not a column). */
 const STORED_ROLES = ROLES.map(({ id, name, description }) => ({ id, name, description }));
 
-/** Alice's roles: a global one, and `trustScoped` trust-scoped ones, the first created `at`. */
+const ADMIN_ID = roleByName("Admin").id;
+const VIEWER_ID = roleByName("Viewer").id;
+
+/** Alice's roles: global Admin (her manifest's role) or none, and `trustScoped` trust-scoped ones, the first created `at`. */
 const holds = (global: boolean, trustScoped = 0, at = EARLIER): Map<string, HeldRoles> =>
-  new Map([[ALICE, { global, trustScoped, ...(trustScoped > 0 && { firstTrustScopedAt: at }) }]]);
+  new Map([[ALICE, { globalRoleIds: global ? [ADMIN_ID] : [], trustScoped, ...(trustScoped > 0 && { firstTrustScopedAt: at }) }]]);
 const bootstrapped = (at = BOOTSTRAPPED) => new Map([[ALICE, at]]);
 
 function state(overrides: Partial<DatabaseState> = {}): DatabaseState {
@@ -124,10 +127,32 @@ describe("planSeed: role bootstrap", () => {
     expect(plan.users[0]).not.toHaveProperty("warning");
   });
 
-  it("never grants again once bootstrapped: an admin's removal of every role stands", () => {
+  it("never grants again once bootstrapped: an admin's removal of every role stands, and the difference is a warning", () => {
     const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ seedGrants: bootstrapped() }));
     expect(plan.grants).toEqual([]);
-    expect(plan.users[0]?.grant).toBe("keep");
+    expect(plan.users[0]).toMatchObject({ grant: "keep", heldRoles: [], warning: "role_differs" });
+  });
+
+  it("a bootstrapped user who holds another role than the manifest's (Viewer, manifest Admin): kept, held roles named, a warning", () => {
+    const viewer = new Map([[ALICE, { globalRoleIds: [VIEWER_ID], trustScoped: 0 }]]);
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: viewer, seedGrants: bootstrapped() }));
+    expect(plan.grants).toEqual([]);
+    expect(plan.adoptions).toEqual([]);
+    expect(plan.users[0]).toMatchObject({ grant: "keep", heldRoles: ["Viewer"], warning: "role_differs" });
+    expect(plannedWrites(plan)).toMatchObject({ userRoles: 0, seedGrants: 0 });
+  });
+
+  it("a user adopted with another role than the manifest's: the bootstrap recorded, the held role named, a warning", () => {
+    const both = new Map([[ALICE, { globalRoleIds: [VIEWER_ID, roleByName("Researcher").id], trustScoped: 0 }]]);
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: both }));
+    expect(plan.adoptions).toEqual([{ userId: ALICE, roleId: roleOf(alice) }]);
+    expect(plan.users[0]).toMatchObject({ grant: "adopt", heldRoles: ["Researcher", "Viewer"], warning: "role_differs" });
+  });
+
+  it("no warning when the manifest's role is among the held ones", () => {
+    const both = new Map([[ALICE, { globalRoleIds: [VIEWER_ID, ADMIN_ID], trustScoped: 0 }]]);
+    const plan = planSeed([{ user: alice, lookup: resolved(ALICE) }], state({ heldRoles: both, seedGrants: bootstrapped() }));
+    expect(plan.users[0]).toMatchObject({ grant: "keep", heldRoles: ["Admin", "Viewer"] });
     expect(plan.users[0]).not.toHaveProperty("warning");
   });
 
@@ -168,13 +193,12 @@ describe("planSeed: only global roles count as a role", () => {
     expect(plannedWrites(plan)).toMatchObject({ userRoles: 0, seedGrants: 0 });
   });
 
-  it("no warning when the trust-scoped roles came after the bootstrap (an admin removed the global role, then gave a trust)", () => {
+  it("no trust_only_bootstrap when the trust-scoped roles came after the bootstrap (an admin removed the global role, then gave a trust)", () => {
     const plan = planSeed(
       [{ user: alice, lookup: resolved(ALICE) }],
       state({ heldRoles: holds(false, 1, LATER), seedGrants: bootstrapped() }),
     );
-    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1 });
-    expect(plan.users[0]).not.toHaveProperty("warning");
+    expect(plan.users[0]).toMatchObject({ grant: "keep", trustScopedRoles: 1, warning: "role_differs" });
   });
 
   it("no warning for a bootstrapped user who holds a global role beside older trust-scoped ones", () => {
@@ -185,32 +209,23 @@ describe("planSeed: only global roles count as a role", () => {
     expect(plan.users[0]).not.toHaveProperty("warning");
   });
 
+  const none = { globalRoleIds: [], trustScoped: 0 };
+  const admin = { globalRoleIds: [ADMIN_ID], trustScoped: 0 };
+  const viewer = { globalRoleIds: [VIEWER_ID], trustScoped: 0 };
+  const trustOnly = (at: Date) => ({ globalRoleIds: [], trustScoped: 1, firstTrustScopedAt: at });
   it.each<[string, HeldRoles, Date | undefined, ReturnType<typeof decideGrant>]>([
-    ["no rows, never bootstrapped", { global: false, trustScoped: 0 }, undefined, { grant: "grant" }],
-    [
-      "trust-scoped only, never bootstrapped",
-      { global: false, trustScoped: 1, firstTrustScopedAt: EARLIER },
-      undefined,
-      { grant: "grant" },
-    ],
-    ["global, never bootstrapped", { global: true, trustScoped: 0 }, undefined, { grant: "adopt" }],
-    ["no rows, bootstrapped", { global: false, trustScoped: 0 }, BOOTSTRAPPED, { grant: "keep" }],
-    ["global, bootstrapped", { global: true, trustScoped: 3, firstTrustScopedAt: EARLIER }, BOOTSTRAPPED, { grant: "keep" }],
-    [
-      "trust-scoped before the bootstrap",
-      { global: false, trustScoped: 1, firstTrustScopedAt: EARLIER },
-      BOOTSTRAPPED,
-      { grant: "keep", warning: "trust_only_bootstrap" },
-    ],
-    [
-      "trust-scoped at the bootstrap's instant",
-      { global: false, trustScoped: 1, firstTrustScopedAt: BOOTSTRAPPED },
-      BOOTSTRAPPED,
-      { grant: "keep" },
-    ],
-    ["trust-scoped after the bootstrap", { global: false, trustScoped: 1, firstTrustScopedAt: LATER }, BOOTSTRAPPED, { grant: "keep" }],
-  ])("decideGrant: %s", (_label, held, bootstrappedAt, expected) => {
-    expect(decideGrant(held, bootstrappedAt)).toEqual(expected);
+    ["no rows, never bootstrapped", none, undefined, { grant: "grant" }],
+    ["trust-scoped only, never bootstrapped", trustOnly(EARLIER), undefined, { grant: "grant" }],
+    ["the manifest's role, never bootstrapped", admin, undefined, { grant: "adopt" }],
+    ["another global role, never bootstrapped", viewer, undefined, { grant: "adopt", warning: "role_differs" }],
+    ["no rows, bootstrapped", none, BOOTSTRAPPED, { grant: "keep", warning: "role_differs" }],
+    ["the manifest's role, bootstrapped", { ...admin, trustScoped: 3, firstTrustScopedAt: EARLIER }, BOOTSTRAPPED, { grant: "keep" }],
+    ["another global role, bootstrapped", viewer, BOOTSTRAPPED, { grant: "keep", warning: "role_differs" }],
+    ["trust-scoped before the bootstrap", trustOnly(EARLIER), BOOTSTRAPPED, { grant: "keep", warning: "trust_only_bootstrap" }],
+    ["trust-scoped at the bootstrap's instant", trustOnly(BOOTSTRAPPED), BOOTSTRAPPED, { grant: "keep", warning: "role_differs" }],
+    ["trust-scoped after the bootstrap", trustOnly(LATER), BOOTSTRAPPED, { grant: "keep", warning: "role_differs" }],
+  ])("decideGrant (manifest: Admin): %s", (_label, held, bootstrappedAt, expected) => {
+    expect(decideGrant(held, bootstrappedAt, ADMIN_ID)).toEqual(expected);
   });
 });
 
@@ -218,21 +233,24 @@ describe("foldUserRoles", () => {
   it("tells global rows from trust-scoped ones, counting the latter and keeping the oldest one's time", () => {
     const trust = (n: number) => `${n}${n}${n}${n}${n}${n}${n}${n}-0000-4000-8000-000000000000`;
     const held = foldUserRoles([
-      { userId: ALICE, trustId: trust(1), createdAt: LATER },
-      { userId: ALICE, trustId: null, createdAt: LATER },
-      { userId: ALICE, trustId: trust(2), createdAt: EARLIER },
-      { userId: BOB, trustId: trust(1), createdAt: BOOTSTRAPPED },
+      { userId: ALICE, roleId: ROLES[3].id, trustId: trust(1), createdAt: LATER },
+      { userId: ALICE, roleId: ADMIN_ID, trustId: null, createdAt: LATER },
+      { userId: ALICE, roleId: ROLES[3].id, trustId: trust(2), createdAt: EARLIER },
+      { userId: BOB, roleId: ROLES[3].id, trustId: trust(1), createdAt: BOOTSTRAPPED },
     ]);
     expect(held).toEqual(
       new Map([
-        [ALICE, { global: true, trustScoped: 2, firstTrustScopedAt: EARLIER }],
-        [BOB, { global: false, trustScoped: 1, firstTrustScopedAt: BOOTSTRAPPED }],
+        [ALICE, { globalRoleIds: [ADMIN_ID], trustScoped: 2, firstTrustScopedAt: EARLIER }],
+        [BOB, { globalRoleIds: [], trustScoped: 1, firstTrustScopedAt: BOOTSTRAPPED }],
       ]),
     );
   });
 
   it("a user with global rows only has no trust-scoped time", () => {
-    expect(foldUserRoles([{ userId: ALICE, trustId: null, createdAt: EARLIER }]).get(ALICE)).toEqual({ global: true, trustScoped: 0 });
+    expect(foldUserRoles([{ userId: ALICE, roleId: VIEWER_ID, trustId: null, createdAt: EARLIER }]).get(ALICE)).toEqual({
+      globalRoleIds: [VIEWER_ID],
+      trustScoped: 0,
+    });
   });
 });
 

@@ -40,7 +40,16 @@ describe("seedMainUsers", () => {
       lookup: { strategy: "filter", calls: 2 },
     });
     expect(report.users).toEqual([
-      { entry: 0, email: "a***@example.org", role: "Admin", outcome: "resolved", profile: "create", grant: "grant", trustScopedRoles: 0 },
+      {
+        entry: 0,
+        email: "a***@example.org",
+        role: "Admin",
+        outcome: "resolved",
+        profile: "create",
+        grant: "grant",
+        trustScopedRoles: 0,
+        heldRoles: [],
+      },
       { entry: 1, email: "b***@example.org", role: "Viewer", outcome: "not_found", reason: "no Cognito account has this email" },
     ]);
     // The exit code is the command's to decide, not the library's.
@@ -200,6 +209,7 @@ describe("ensureUserAndRole", () => {
       profile: "create",
       grant: "grant",
       trustScopedRoles: 0,
+      heldRoles: [],
     });
     expect(directory.calls).toEqual(["lookup alice@example.org"]);
     expect(db.$transaction).toHaveBeenCalledTimes(1);
@@ -211,6 +221,7 @@ describe("ensureUserAndRole", () => {
     const { db, tx } = mockDatabase({
       roles: ROLES,
       profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
+      userRoles: [{ userId: ALICE, roleId: ROLES[0].id, trustId: null, createdAt: new Date("2026-11-01T00:00:00Z") }],
       seedGrants: [{ userId: ALICE }],
     });
     expect(await ensureUserAndRole(db, directoryWith(), alice)).toEqual({
@@ -219,8 +230,37 @@ describe("ensureUserAndRole", () => {
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 0,
+      heldRoles: ["Admin"],
     });
     expect(tx.userRole.createMany).not.toHaveBeenCalled();
+  });
+
+  it("a bootstrapped user holding Viewer where the manifest says Admin: nothing changed, one warning naming both", async () => {
+    const { db, tx } = mockDatabase({
+      roles: ROLES,
+      profiles: [{ userId: ALICE, name: "Alice", organisation: "North Trust" }],
+      userRoles: [{ userId: ALICE, roleId: ROLES[2].id, trustId: null, createdAt: new Date("2026-11-01T00:00:00Z") }],
+      seedGrants: [{ userId: ALICE }],
+    });
+    const logger = mock<SeedLogger>();
+    expect(await ensureUserAndRole(db, directoryWith(), alice, { logger })).toEqual({
+      outcome: "resolved",
+      sub: ALICE,
+      profile: "unchanged",
+      grant: "keep",
+      trustScopedRoles: 0,
+      heldRoles: ["Viewer"],
+      warning: "role_differs",
+    });
+    expect(tx.userRole.createMany).not.toHaveBeenCalled();
+    expect(tx.userRole.deleteMany).not.toHaveBeenCalled();
+    expect(logger.warn.mock.calls).toEqual([
+      [
+        expect.objectContaining({ entry: 0, grant: "keep", heldRoles: ["Viewer"], warning: "role_differs" }),
+        "users[0] a***@example.org (Admin): profile unchanged; holds Viewer, not the manifest's Admin: the manifest's role is " +
+          "granted once, at bootstrap, and an admin's change stands; to give the user Admin, grant it in the platform",
+      ],
+    ]);
   });
 
   it("says how many trust-scoped roles the user holds, and warns of a bootstrap recorded over trust-scoped roles only", async () => {
@@ -243,6 +283,7 @@ describe("ensureUserAndRole", () => {
       profile: "unchanged",
       grant: "keep",
       trustScopedRoles: 2,
+      heldRoles: [],
       warning: "trust_only_bootstrap",
     });
     expect(tx.userRole.createMany).not.toHaveBeenCalled();
