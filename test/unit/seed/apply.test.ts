@@ -61,7 +61,10 @@ describe("applySeed", () => {
     const ofAlice = { userId: { in: [ALICE] } };
     expect(tx.role.findMany).toHaveBeenCalledWith({ select: { id: true, name: true, description: true } });
     expect(tx.userProfile.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, name: true, organisation: true } });
-    expect(tx.userRole.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, roleId: true, trustId: true, createdAt: true } });
+    expect(tx.userRole.findMany).toHaveBeenCalledWith({
+      where: ofAlice,
+      select: { userId: true, roleId: true, trustId: true, createdAt: true },
+    });
     expect(tx.seedGrant.findMany).toHaveBeenCalledWith({ where: ofAlice, select: { userId: true, grantedAt: true } });
   });
 
