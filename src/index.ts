@@ -31,7 +31,7 @@ export {
   type UserResult,
 } from "./seed/ensure-user-and-role.js";
 export type { GrantDecision, GrantWarning, ProfileChange, WriteCounts } from "./seed/plan.js";
-export type { SeedReport, UserReport } from "./seed/report.js";
+export type { SeedReport, SeedSummary, UserReport } from "./seed/report.js";
 export { SEED_DEFAULTS, seedMainUsers, type SeedOptions } from "./seed/seed-main-users.js";
 export { STRATEGY_REQUESTS, type StrategyRequest as LookupRequest, type LookupStrategy } from "./seed/strategy.js";
 export { StrictModeError } from "./seed/StrictModeError.js";

@@ -38,9 +38,21 @@ export interface UserReport {
   warning?: GrantWarning;
 }
 
+/**
+ * How the run went for the manifest's users: `all_resolved`; `some_skipped`
+ * (the summary is a warning); `directory_unreachable`, every user skipped for a
+ * transient reason (the summary is an error; the exit code stays 0 unless
+ * `--strict`, so that a boot never hangs on the directory).
+ */
+export type SeedSummary = "all_resolved" | "some_skipped" | "directory_unreachable";
+
 export interface SeedReport {
   /** `ok`, or the code of the error the run stopped on (USAGE, CONFIG_INVALID, DIRECTORY_FATAL, ...). */
   status: "ok" | ErrorCode;
+  /** How the run went for the users (see `SeedSummary`). */
+  summary: SeedSummary;
+  /** The directory the users were looked up in (`Cognito`, `Keycloak`); absent when the run stopped before. */
+  directory?: string;
   problems: string[];
   dryRun: boolean;
   strict: boolean;
@@ -95,12 +107,27 @@ export function countOutcomes(users: readonly { outcome: LookupStatus }[]): Reco
   return counts;
 }
 
-const PROFILE_WORDS = { create: "created", update: "updated", unchanged: "unchanged" };
-const GRANT_WORDS = {
-  grant: "role granted",
-  adopt: "already holds a global role; bootstrap recorded",
-  keep: "role bootstrapped before; left as is",
-};
+/** What was done for a user, and (in a dry run) what would be. */
+const WORDS = {
+  done: {
+    profile: { create: "profile created", update: "profile updated", unchanged: "profile unchanged" },
+    grant: {
+      grant: "role granted",
+      adopt: "already holds a global role; bootstrap recorded",
+      keep: "role bootstrapped before; left as is",
+    },
+    recorded: "bootstrap recorded",
+  },
+  dryRun: {
+    profile: { create: "profile would be created", update: "profile would be updated", unchanged: "profile unchanged" },
+    grant: {
+      grant: "role would be granted",
+      adopt: "already holds a global role; bootstrap would be recorded",
+      keep: "role bootstrapped before; left as is",
+    },
+    recorded: "bootstrap would be recorded",
+  },
+} as const;
 
 /** `; holds 2 trust-scoped roles`, for a user who holds any. */
 function trustScopedWords(count: number | undefined): string {
@@ -128,7 +155,8 @@ function roleDiffersWords(held: readonly string[] | undefined, role: string): st
 }
 
 /** One line for one user: a skip is a warning, an ambiguous account an error, a resolved user with a warning a warning. */
-export function logUser(logger: SeedLogger, user: UserReport): void {
+export function logUser(logger: SeedLogger, user: UserReport, dryRun = false): void {
+  const words = dryRun ? WORDS.dryRun : WORDS.done;
   const fields = { entry: user.entry, email: user.email, role: user.role, outcome: user.outcome };
   const who = `users[${user.entry}] ${user.email} (${user.role})`;
   if (user.outcome === "resolved") {
@@ -139,20 +167,20 @@ export function logUser(logger: SeedLogger, user: UserReport): void {
       trustScopedRoles: user.trustScopedRoles,
       heldRoles: user.heldRoles,
     };
-    const profile = `profile ${PROFILE_WORDS[user.profile ?? "unchanged"]}`;
+    const profile = words.profile[user.profile ?? "unchanged"];
     if (user.warning === "trust_only_bootstrap") {
       logger.warn({ ...resolvedFields, warning: user.warning }, `${who}: ${profile}; ${trustOnlyBootstrapWords(user.role)}`);
       return;
     }
     if (user.warning === "role_differs") {
-      const recorded = user.grant === "adopt" ? "; bootstrap recorded" : "";
+      const recorded = user.grant === "adopt" ? `; ${words.recorded}` : "";
       logger.warn(
         { ...resolvedFields, warning: user.warning },
         `${who}: ${profile}${recorded}; ${roleDiffersWords(user.heldRoles, user.role)}${trustScopedWords(user.trustScopedRoles)}`,
       );
       return;
     }
-    const grant = user.grant === undefined ? "" : `, ${GRANT_WORDS[user.grant]}`;
+    const grant = user.grant === undefined ? "" : `, ${words.grant[user.grant]}`;
     logger.info(resolvedFields, `${who}: ${profile}${grant}${trustScopedWords(user.trustScopedRoles)}`);
   } else if (user.outcome === "ambiguous") {
     logger.error({ ...fields, reason: user.reason }, `${who}: skipped, ambiguous: ${user.reason}; no grant`);
@@ -163,12 +191,13 @@ export function logUser(logger: SeedLogger, user: UserReport): void {
 
 /** Logs one line per user and a summary; `timings`, where the command measured them, go on the summary. */
 function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }): void {
-  for (const user of report.users) logUser(logger, user);
+  for (const user of report.users) logUser(logger, user, report.dryRun);
   const { counts } = report;
   const skipped = report.users.length - counts.resolved;
   const writes = report.dryRun ? report.planned : report.written;
   const rows = writes === undefined ? 0 : totalWrites(writes);
-  logger.info(
+  const level = SUMMARY_LEVELS[report.summary];
+  logger[level](
     {
       counts,
       planned: report.planned,
@@ -180,8 +209,27 @@ function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }
     },
     `${report.dryRun ? "dry run: " : ""}${counts.resolved} of ${report.users.length} users seeded, ${skipped} skipped ` +
       `(${counts.not_found} not found, ${counts.ineligible} ineligible, ${counts.ambiguous} ambiguous, ${counts.transient} transient); ` +
-      `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}`,
+      `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}${summaryWords(report)}`,
   );
+}
+
+const SUMMARY_LEVELS = { all_resolved: "info", some_skipped: "warn", directory_unreachable: "error" } as const;
+
+/** What the summary line adds when users were skipped: where to look, or that the directory was out of reach. */
+function summaryWords(report: SeedReport): string {
+  if (report.summary === "some_skipped") return "; see the skipped users above";
+  if (report.summary === "all_resolved") return "";
+  const directory = report.directory ?? "the directory";
+  return (
+    `; ${directory} was unreachable for every user: the boot goes on without them; check that this host reaches ` +
+    `${directory}, then boot again (--strict stops the boot instead)`
+  );
+}
+
+/** `directory_unreachable` when every user was skipped for a transient reason, `some_skipped` when any was skipped. */
+function summaryOf(users: readonly UserReport[]): SeedSummary {
+  if (users.length > 0 && users.every((user) => user.outcome === "transient")) return "directory_unreachable";
+  return users.some((user) => user.outcome !== "resolved") ? "some_skipped" : "all_resolved";
 }
 
 /** Everything a run learned, as far as it got: what the report is built from. */
@@ -204,6 +252,8 @@ export function buildReport(run: RunRecord): SeedReport {
   const users = resolution ? userReports(applied?.plan.users ?? resolution.resolutions, run.redactEmails, resolution.directoryName) : [];
   return {
     status: failure?.code ?? "ok",
+    summary: summaryOf(users),
+    ...(resolution && { directory: resolution.directoryName }),
     problems: [...(failure?.problems ?? [])],
     dryRun: run.dryRun,
     strict: run.strict,

@@ -62,17 +62,19 @@ export interface RunSettings {
   progress?: Progress | undefined;
 }
 
+/** `users[2] a***@example.org (transient)` for each skipped user: the manifest position names the user without the email. */
 function skippedUsers(resolutions: readonly Resolution[], redact: boolean): string[] {
-  return resolutions
-    .filter(({ lookup }) => lookup.status !== "resolved")
-    .map(({ user, lookup }) => `${redact ? redactEmail(user.email) : user.email} (${lookup.status})`);
+  return resolutions.flatMap(({ user, lookup }, entry) =>
+    lookup.status === "resolved" ? [] : [`users[${entry}] ${redact ? redactEmail(user.email) : user.email} (${lookup.status})`],
+  );
 }
 
 /** With `strict`, a skipped user stops the run before the database is opened. */
 function refuseSkips(resolutions: readonly Resolution[], redact: boolean): void {
   const skipped = skippedUsers(resolutions, redact);
   if (skipped.length > 0) {
-    throw new StrictModeError([`--strict: ${skipped.length} user(s) skipped, nothing written: ${skipped.join(", ")}`]);
+    const users = skipped.length === 1 ? "1 user" : `${skipped.length} users`;
+    throw new StrictModeError([`--strict: ${users} skipped, nothing written: ${skipped.join(", ")}`]);
   }
 }
 

@@ -174,6 +174,8 @@ describe("the seed through the real CLI", () => {
     const result = await seedThroughPrisma(s.env, ["--dry-run"]);
     expect(result.code, output(result)).toBe(0);
     expect(logLines(result).at(-1)?.msg).toMatch(/^dry run: 3 of 3 users seeded.*; 13 rows would be written$/);
+    const users = logLines(result).filter((line) => line.outcome === "resolved");
+    expect(users.map((line) => line.msg.replace(/^.*?\): /, ""))).toEqual(Array(3).fill("profile would be created, role would be granted"));
     expect(await rowCount(s.databaseUrl)).toBe(0);
   });
 

@@ -54,6 +54,21 @@ describe("Cognito faults", () => {
     (fault === "refused" ? ["every user"] : ["one user", "every user"]).map((scope) => [label, scope, fault, kind] as const),
   );
 
+  /** Skipped users make the summary loud: a warning for one, an error saying Cognito was unreachable for every one. */
+  function expectLoudSummary(lines: ReturnType<typeof logLines>, scope: string): void {
+    const summary = lines.find((line) => / users seeded, /.test(line.msg));
+    if (scope === "one user") {
+      expect(summary).toMatchObject({ level: "warn", msg: expect.stringMatching(/; see the skipped users above$/) });
+    } else {
+      expect(summary).toMatchObject({
+        level: "error",
+        msg: expect.stringMatching(
+          /^0 of \d+ users seeded, .*; Cognito was unreachable for every user: the boot goes on without them; check that this host reaches Cognito, then boot again \(--strict stops the boot instead\)$/,
+        ),
+      });
+    }
+  }
+
   it.for(cases)("%s for %s", async ([label, scope, fault, kind], context) => {
     const s = await reliabilityScenario(POOL, ENTRIES);
     proxy.clearFaults();
@@ -77,6 +92,7 @@ describe("Cognito faults", () => {
       expect(state.userRoles).toHaveLength(seeded);
       expect(state.roles).toHaveLength(ROLES.length);
       if (scope === "one user") expect(lines).toContainEqual(expect.objectContaining({ outcome: "transient", entry: 1 }));
+      expectLoudSummary(lines, scope);
     } else {
       const fatal = lines.filter((line) => line.level === "fatal");
       const rows = state.roles.length + state.profiles.length + state.userRoles.length + state.seedGrants.length;

@@ -3,7 +3,16 @@ import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
 import { mock } from "vitest-mock-extended";
 
-import { countOutcomes, logUser, type UserReport } from "../../src/seed/report.js";
+import type { Lookup } from "../../src/directory/identity-directory.js";
+import {
+  buildReport,
+  countOutcomes,
+  logOutcome,
+  logUser,
+  type SeedReport,
+  type SeedSummary,
+  type UserReport,
+} from "../../src/seed/report.js";
 import { createLogger, createScrubber, redactEmail, secretsFromEnvironment, type SeedLogger } from "../../src/shared/logging.js";
 
 describe("redactEmail", () => {
@@ -171,5 +180,101 @@ describe("logUser", () => {
         "the bootstrap without granting one, or an admin removed the role since; nothing granted. To give the user " +
         "Researcher, grant it by hand, or delete the user's seed_grant row and the next boot grants it",
     );
+  });
+});
+
+describe("the summary line and the report's summary", () => {
+  const user = (entry: number, outcome: UserReport["outcome"]): UserReport => ({
+    entry,
+    email: `u${entry}***@example.org`,
+    role: "Viewer",
+    outcome,
+    ...(outcome === "resolved" ? { profile: "unchanged", grant: "keep", trustScopedRoles: 0, heldRoles: ["Viewer"] } : { reason: "r" }),
+  });
+  const report = (users: UserReport[], summary: SeedSummary = "all_resolved", dryRun = false): SeedReport => ({
+    status: "ok",
+    summary,
+    directory: "Cognito",
+    problems: [],
+    dryRun,
+    strict: false,
+    startedAt: "",
+    durationMs: 1,
+    counts: countOutcomes(users),
+    users,
+  });
+  const summaryCall = (logger: ReturnType<typeof mock<SeedLogger>>) =>
+    (["info", "warn", "error"] as const).flatMap((level) =>
+      logger[level].mock.calls.filter(([, message]) => / users seeded, /.test(message)).map(([, message]) => ({ level, message })),
+    );
+
+  it.each<[SeedSummary, UserReport["outcome"][], "info" | "warn" | "error", RegExp]>([
+    ["all_resolved", ["resolved", "resolved"], "info", /^2 of 2 users seeded, 0 skipped .*; 0 rows written$/],
+    ["some_skipped", ["resolved", "not_found"], "warn", /^1 of 2 users seeded, 1 skipped .*; see the skipped users above$/],
+    [
+      "directory_unreachable",
+      ["transient", "transient", "transient", "transient"],
+      "error",
+      /^0 of 4 users seeded, 4 skipped \(0 not found, 0 ineligible, 0 ambiguous, 4 transient\); 0 rows written; Cognito was unreachable for every user: the boot goes on without them; check that this host reaches Cognito, then boot again \(--strict stops the boot instead\)$/,
+    ],
+  ])("%s: the summary is at %s", (summary, outcomes, level, message) => {
+    const logger = mock<SeedLogger>();
+    logOutcome(
+      logger,
+      report(
+        outcomes.map((outcome, entry) => user(entry, outcome)),
+        summary,
+      ),
+      undefined,
+    );
+    expect(summaryCall(logger)).toEqual([{ level, message: expect.stringMatching(message) }]);
+  });
+
+  it("buildReport says the same in summary, with the directory's name", () => {
+    const lookups: Record<"resolved" | "transient" | "not_found", Lookup> = {
+      resolved: { status: "resolved", sub: "s" },
+      transient: { status: "transient", reason: "refused", throttled: false },
+      not_found: { status: "not_found" },
+    };
+    const resolutions = (statuses: Array<keyof typeof lookups>) => ({
+      directoryName: "Keycloak",
+      choice: { strategy: "filter" as const, filterCalls: 1, reason: "r" },
+      calls: 1,
+      throttleRetries: 0,
+      resolutions: statuses.map((status, i) => ({
+        user: { email: `u${i}@example.org`, name: "U", organisation: "O", role: "Viewer" as const },
+        lookup: lookups[status],
+      })),
+    });
+    const run = { dryRun: false, strict: false, startedAt: new Date(0), durationMs: 1, redactEmails: true };
+    expect(buildReport({ ...run, resolution: resolutions(["transient", "transient"]) })).toMatchObject({
+      summary: "directory_unreachable",
+      directory: "Keycloak",
+    });
+    expect(buildReport({ ...run, resolution: resolutions(["resolved", "transient"]) }).summary).toBe("some_skipped");
+    expect(buildReport({ ...run, resolution: resolutions(["resolved", "not_found"]) }).summary).toBe("some_skipped");
+    expect(buildReport({ ...run, resolution: resolutions(["resolved"]) }).summary).toBe("all_resolved");
+    expect(buildReport({ ...run, resolution: resolutions([]) }).summary).toBe("all_resolved");
+  });
+
+  it("a dry run says what would be done, not what was", () => {
+    const logger = mock<SeedLogger>();
+    const fresh: UserReport = {
+      entry: 0,
+      email: "a***@example.org",
+      role: "Admin",
+      outcome: "resolved",
+      profile: "create",
+      grant: "grant",
+      trustScopedRoles: 0,
+      heldRoles: [],
+    };
+    const adopted: UserReport = { ...fresh, entry: 1, profile: "update", grant: "adopt", heldRoles: ["Admin"] };
+    logOutcome(logger, report([fresh, adopted], "all_resolved", true), undefined);
+    expect(logger.info.mock.calls.map(([, message]) => message)).toEqual([
+      "users[0] a***@example.org (Admin): profile would be created, role would be granted",
+      "users[1] a***@example.org (Admin): profile would be updated, already holds a global role; bootstrap would be recorded",
+      expect.stringMatching(/^dry run: 2 of 2 users seeded, .*; 0 rows would be written$/),
+    ]);
   });
 });

@@ -142,7 +142,9 @@ describe("runSeedCommand", () => {
     expect(await h.run()).toBe(1);
     expect(h.db.db.$connect).not.toHaveBeenCalled();
     expect(h.db.db.$transaction).not.toHaveBeenCalled();
-    expect(h.lines().find((line) => line.level === "fatal")?.msg).toMatch(/--strict: 2 user\(s\) skipped, nothing written/);
+    expect(h.lines().find((line) => line.level === "fatal")?.msg).toBe(
+      "--strict: 2 users skipped, nothing written: users[0] a***@example.org (not_found), users[1] b***@example.org (not_found)",
+    );
   });
 
   it("a fatal directory error stops the run before the database is connected", async () => {
