@@ -13,6 +13,7 @@ import { fileURLToPath } from "node:url";
 import { withPgClient } from "../src/shared/postgres/client.js";
 import { quoteIdentifier } from "../src/shared/postgres/quote.js";
 import { LOCAL_CREDENTIALS, LOCAL_REGION, startCognito, type LocalCognito, type PreloadedPool } from "./cognito.js";
+import { jobAncestors } from "./job-ancestors.js";
 import { startPostgres, type LocalPostgres } from "./postgres.js";
 
 export interface LocalStack {
@@ -25,11 +26,16 @@ export interface LocalStack {
   stop(): Promise<void>;
 }
 
-/** A detached watchdog that stops `children` and removes `directories` should this process die without doing so. */
+/**
+ * A detached watchdog that stops `children` and removes `directories` should
+ * this process die without doing so, and that stops this process (SIGTERM,
+ * which cleans up as usual) should npm or tsx above it die first.
+ */
 export function startWatchdog(children: number[], directories: string[]): void {
   const script = fileURLToPath(new URL("./watchdog.ts", import.meta.url));
   const tsx = createRequire(import.meta.url).resolve("tsx");
-  const watchdog = spawn(process.execPath, ["--import", tsx, script, String(process.pid), children.join(","), ...directories], {
+  const args = [script, String(process.pid), jobAncestors().join(","), children.join(","), ...directories];
+  const watchdog = spawn(process.execPath, ["--import", tsx, ...args], {
     detached: true,
     stdio: "ignore",
   });
@@ -74,11 +80,19 @@ export async function startLocalStack(log: (line: string) => void = () => {}, pr
 
   let stopping: Promise<void> | undefined;
   const stop = () => (stopping ??= Promise.all([db.stop(), emulator.stop()]).then(() => undefined));
+  let stoppedBy: NodeJS.Signals | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    void stop().finally(() => process.kill(process.pid, signal));
+    // A second signal while stopping (tsx passing Ctrl-C on, the watchdog's SIGTERM) must not cut the clean-up short.
+    if (stoppedBy) return;
+    stoppedBy = signal;
+    void stop().finally(() => {
+      process.removeListener("SIGINT", onSignal);
+      process.removeListener("SIGTERM", onSignal);
+      process.kill(process.pid, signal);
+    });
   };
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
 
   return {
     postgres: db,
