@@ -19,7 +19,7 @@ export interface ResolvedUser {
   sub: string;
   /** Whether the profile was created, updated or already current. */
   profile: ProfileChange;
-  /** `grant` (the role was granted now), `adopt` or `keep` (see the README). */
+  /** `grant` (the role was granted now), `adopt` or `keep` (see docs/seed.md). */
   grant: GrantDecision;
   /** How many trust-scoped roles the user holds (a count, never the trusts). */
   trustScopedRoles: number;

@@ -198,12 +198,18 @@ describe("the seed through the real CLI", () => {
     const lenient = await seedThroughPrisma(env);
     expect(lenient.code, output(lenient)).toBe(0);
     expect(logLines(lenient).filter((line) => line.outcome === "transient")).toHaveLength(3);
+    expect(logLines(lenient).at(-1)).toMatchObject({
+      level: "error",
+      msg: expect.stringMatching(/Cognito was unreachable for every user/),
+    });
     // Nothing resolved, so only the roles were written.
     expect(await rowCount(s.databaseUrl)).toBe(ROLES.length);
 
     const strict = await seedDirectly(env, ["--strict"]);
     expect(strict.code).toBe(1);
-    expect(logLines(strict).find((line) => line.level === "fatal")?.msg).toMatch(/--strict: 3 user\(s\) skipped/);
+    expect(logLines(strict).find((line) => line.level === "fatal")?.msg).toMatch(
+      /^--strict: 3 users skipped, nothing written: users\[0\] \S+ \(transient\), users\[1\] \S+ \(transient\), users\[2\] \S+ \(transient\)$/,
+    );
   });
 
   it("exit codes: 2 for a usage error run directly, 1 through prisma db seed, and the report says 2", async () => {
