@@ -8,7 +8,6 @@
  * seed writes global rows only, and never a trust-scoped one.
  */
 import { DatabaseError } from "../database/DatabaseError.js";
-import { FatalDirectoryError } from "../directory/FatalDirectoryError.js";
 import type { Lookup } from "../directory/identity-directory.js";
 import type { ManifestEntry } from "../manifest/index.js";
 import { ROLES, roleByName } from "../shared/roles.js";
@@ -213,16 +212,6 @@ function planProfile(plan: SeedPlan, user: ManifestEntry, userId: string, curren
   return "update";
 }
 
-/** Two entries resolved to one account: the directory contradicts itself, and nothing may be written on its word. */
-function refuseSameAccount(seen: Set<string>, userId: string): void {
-  if (seen.has(userId)) {
-    throw new FatalDirectoryError([
-      `Cognito: two manifest entries resolved to the same account (${userId}); the directory's answer is inconsistent`,
-    ]);
-  }
-  seen.add(userId);
-}
-
 export function planSeed(resolutions: readonly Resolution[], state: DatabaseState): SeedPlan {
   const plan: SeedPlan = {
     roleWrites: planRoles(state.roles),
@@ -232,14 +221,12 @@ export function planSeed(resolutions: readonly Resolution[], state: DatabaseStat
     grants: [],
     adoptions: [],
   };
-  const seen = new Set<string>();
   for (const { user, lookup } of resolutions) {
     if (lookup.status !== "resolved") {
       plan.users.push({ user, lookup });
       continue;
     }
     const userId = lookup.sub;
-    refuseSameAccount(seen, userId);
     const profile = planProfile(plan, user, userId, state.profiles.get(userId));
     const held = state.heldRoles.get(userId) ?? HOLDS_NOTHING;
     const grantRow = { userId, roleId: roleByName(user.role).id };

@@ -4,6 +4,7 @@
  * (pacer.ts), by filter (by-filter.ts) or by scan (by-scan.ts), whichever
  * strategy.ts chooses.
  */
+import { FatalDirectoryError } from "../../directory/FatalDirectoryError.js";
 import type { DirectoryFacts, IdentityDirectory, Lookup } from "../../directory/identity-directory.js";
 import { TransientDirectoryError } from "../../directory/TransientDirectoryError.js";
 import type { ManifestEntry } from "../../manifest/index.js";
@@ -53,6 +54,21 @@ async function describeOrNot(directory: IdentityDirectory, signal: AbortSignal):
   }
 }
 
+/** Two entries resolved to one account: the directory contradicts itself, and nothing may be written on its word. */
+function refuseSameAccount(resolutions: readonly Resolution[], directoryName: string): void {
+  const entryOf = new Map<string, number>();
+  resolutions.forEach(({ lookup }, index) => {
+    if (lookup.status !== "resolved") return;
+    const first = entryOf.get(lookup.sub);
+    if (first !== undefined) {
+      throw new FatalDirectoryError([
+        `${directoryName}: users[${first}] and users[${index}] resolved to the same account (${lookup.sub}); the directory's answer is inconsistent`,
+      ]);
+    }
+    entryOf.set(lookup.sub, index);
+  });
+}
+
 export async function resolveAll(
   directory: IdentityDirectory,
   users: readonly ManifestEntry[],
@@ -86,5 +102,6 @@ export async function resolveAll(
           onProgress: options.onProgress,
         })
       : await byFilter(directory, users, pacer, abort, options.onProgress);
+  refuseSameAccount(resolutions, directory.profile.name);
   return { directoryName: directory.profile.name, resolutions, choice, calls: pacer.calls, throttleRetries: pacer.throttleRetries };
 }

@@ -1,7 +1,6 @@
 import { describe, expect, it } from "vitest";
 
 import { DatabaseError } from "../../../src/database/DatabaseError.js";
-import { FatalDirectoryError } from "../../../src/directory/FatalDirectoryError.js";
 import type { Lookup } from "../../../src/directory/identity-directory.js";
 import type { ManifestEntry } from "../../../src/manifest/index.js";
 import {
@@ -272,18 +271,6 @@ describe("planSeed: skipped users", () => {
     expect(plan.users[0]).not.toHaveProperty("userId");
     expect(plan.profileCreates.map((row) => row.userId)).toEqual([BOB]);
     expect(plan.grants.map((row) => row.userId)).toEqual([BOB]);
-  });
-
-  it("stops when two entries resolve to one account", () => {
-    expect(() =>
-      planSeed(
-        [
-          { user: alice, lookup: resolved(ALICE) },
-          { user: bob, lookup: resolved(ALICE) },
-        ],
-        state(),
-      ),
-    ).toThrow(FatalDirectoryError);
   });
 });
 

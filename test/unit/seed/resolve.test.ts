@@ -134,6 +134,23 @@ describe("resolveAll: fatal errors", () => {
     // Two a second: the others were never started.
     expect(directory.calls).toEqual(["lookup user0@example.org", "lookup user1@example.org"]);
   });
+
+  it.each([
+    ["Cognito", undefined],
+    ["Keycloak", { name: "Keycloak", pageSize: 100, requestsPerSecond: 20, scanWorthwhile: false }],
+  ] as const)("refuse two entries that %s resolves to one account, naming both entries and the directory", async (name, profile) => {
+    const shared = "0f6c7a1e-2b6d-4c8e-9a37-5d1b2c3e4f50";
+    const directory = fakeDirectory([], {
+      ...(profile && { profile }),
+      lookup: async (email) =>
+        email === "user0@example.org" || email === "user2@example.org" ? { status: "resolved", sub: shared } : { status: "not_found" },
+    });
+    const outcome = resolveAll(directory, entries.slice(0, 3), { requestsPerSecond: 100, strategy: "filter" });
+    await expect(outcome).rejects.toThrow(FatalDirectoryError);
+    await expect(outcome).rejects.toThrow(
+      `${name}: users[0] and users[2] resolved to the same account (${shared}); the directory's answer is inconsistent`,
+    );
+  });
 });
 
 describe("resolveAll: strategy", () => {
