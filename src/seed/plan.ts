@@ -212,6 +212,7 @@ function planProfile(plan: SeedPlan, user: ManifestEntry, userId: string, curren
   return "update";
 }
 
+/** Plans every write; each resolved account appears once (resolveAll refuses a directory that says otherwise). */
 export function planSeed(resolutions: readonly Resolution[], state: DatabaseState): SeedPlan {
   const plan: SeedPlan = {
     roleWrites: planRoles(state.roles),
