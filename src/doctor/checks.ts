@@ -23,6 +23,7 @@ import { isNoSuchTable } from "../shared/postgres/error-codes.js";
 import { locateDatabase } from "../shared/postgres/location.js";
 import { transactionPoolerProblem, type PoolerVerdict } from "../shared/postgres/transaction-pooler.js";
 import { ROLE_NAMES } from "../shared/roles.js";
+import { plural } from "../shared/words.js";
 import { describeDatabaseFailure } from "./database-failure.js";
 import type { KeycloakCheckName } from "./keycloak-checks.js";
 
@@ -124,10 +125,6 @@ const fail = (detail: string): CheckResult => ({ status: "fail", detail });
 function configured(context: CheckContext): SeedEnvironment {
   if (context.config === undefined) throw new Error("a check that needs the configuration ran without it");
   return context.config;
-}
-
-function plural(count: number, noun: string): string {
-  return `${count} ${noun}${count === 1 ? "" : "s"}`;
 }
 
 function someProblems(problems: readonly string[]): string {

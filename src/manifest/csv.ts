@@ -21,6 +21,7 @@ import { createRequire } from "node:module";
 import type { CsvError } from "csv-parse/sync";
 import type { z } from "zod";
 
+import { plural } from "../shared/words.js";
 import { ManifestError } from "./ManifestError.js";
 import { describeIssue, describeKey, duplicateOf } from "./problems.js";
 import { ManifestSchema, type ManifestEntry } from "./schema.js";
@@ -147,7 +148,7 @@ function toEntries(records: readonly Row[], columns: Record<Column, number>, wid
   const users: Record<Column, string>[] = [];
   for (const { line, fields } of records) {
     if (fields.length !== width) {
-      problems.push({ line, text: `${fields.length} field${fields.length === 1 ? "" : "s"}, expected ${width}` });
+      problems.push({ line, text: `${plural(fields.length, "field")}, expected ${width}` });
       continue;
     }
     lines.push(line);

@@ -5,8 +5,9 @@
  */
 import type { LookupStatus } from "../directory/identity-directory.js";
 import { UnexpectedError, type ErrorCode, type FlipDbError } from "../shared/errors.js";
-import { redactEmail, type SeedLogger } from "../shared/logging.js";
+import { emailForLog, type SeedLogger } from "../shared/logging.js";
 import type { RoleName } from "../shared/roles.js";
+import { plural } from "../shared/words.js";
 import type { ApplyResult } from "./apply.js";
 import {
   plannedWrites,
@@ -89,7 +90,7 @@ function userReports(users: readonly UserPlan[], redact: boolean, directoryName:
     const reason = reasonOf(planned, directoryName);
     return {
       entry,
-      email: redact ? redactEmail(planned.user.email) : planned.user.email,
+      email: emailForLog(planned.user.email, redact),
       role: planned.user.role,
       outcome: planned.lookup.status,
       ...(reason === undefined ? {} : { reason }),
@@ -132,7 +133,7 @@ const WORDS = {
 /** `; holds 2 trust-scoped roles`, for a user who holds any. */
 function trustScopedWords(count: number | undefined): string {
   if (!count) return "";
-  return `; holds ${count} trust-scoped role${count === 1 ? "" : "s"}`;
+  return `; holds ${plural(count, "trust-scoped role")}`;
 }
 
 /** What a user with a `trust_only_bootstrap` warning should have the operator do. */
@@ -209,7 +210,7 @@ function logReport(logger: SeedLogger, report: SeedReport & { timings?: object }
     },
     `${report.dryRun ? "dry run: " : ""}${counts.resolved} of ${report.users.length} users seeded, ${skipped} skipped ` +
       `(${counts.not_found} not found, ${counts.ineligible} ineligible, ${counts.ambiguous} ambiguous, ${counts.transient} transient); ` +
-      `${rows} row${rows === 1 ? "" : "s"} ${report.dryRun ? "would be written" : "written"}${summaryWords(report)}`,
+      `${plural(rows, "row")} ${report.dryRun ? "would be written" : "written"}${summaryWords(report)}`,
   );
 }
 

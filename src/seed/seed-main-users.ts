@@ -10,7 +10,8 @@ import type { IdentityDirectory } from "../directory/identity-directory.js";
 import { validateEntries } from "../manifest/entries.js";
 import type { ManifestEntry } from "../manifest/schema.js";
 import { FlipDbError, UnexpectedError } from "../shared/errors.js";
-import { createScrubber, redactEmail, scrubbingLogger, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
+import { createScrubber, emailForLog, scrubbingLogger, SILENT_LOGGER, type SeedLogger } from "../shared/logging.js";
+import { plural } from "../shared/words.js";
 import { applySeed, type ApplyResult } from "./apply.js";
 import { clearRunEntries, measured, MEASURES } from "./instrumentation.js";
 import type { Progress } from "./progress.js";
@@ -65,7 +66,7 @@ export interface RunSettings {
 /** `users[2] a***@example.org (transient)` for each skipped user: the manifest position names the user without the email. */
 function skippedUsers(resolutions: readonly Resolution[], redact: boolean): string[] {
   return resolutions.flatMap(({ user, lookup }, entry) =>
-    lookup.status === "resolved" ? [] : [`users[${entry}] ${redact ? redactEmail(user.email) : user.email} (${lookup.status})`],
+    lookup.status === "resolved" ? [] : [`users[${entry}] ${emailForLog(user.email, redact)} (${lookup.status})`],
   );
 }
 
@@ -73,8 +74,7 @@ function skippedUsers(resolutions: readonly Resolution[], redact: boolean): stri
 function refuseSkips(resolutions: readonly Resolution[], redact: boolean): void {
   const skipped = skippedUsers(resolutions, redact);
   if (skipped.length > 0) {
-    const users = skipped.length === 1 ? "1 user" : `${skipped.length} users`;
-    throw new StrictModeError([`--strict: ${users} skipped, nothing written: ${skipped.join(", ")}`]);
+    throw new StrictModeError([`--strict: ${plural(skipped.length, "user")} skipped, nothing written: ${skipped.join(", ")}`]);
   }
 }
 

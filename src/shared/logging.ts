@@ -12,12 +12,16 @@ import { readPostgresUrl } from "./postgres/location.js";
 
 export type { Logger };
 
-/** Emails are personal data: logs name a user by `a***@example.org` unless told otherwise. */
 /** `alice@example.org` → `a***@example.org`. */
 export function redactEmail(email: string): string {
   const at = email.lastIndexOf("@");
   if (at <= 0) return "***";
   return `${email[0]}***${email.slice(at)}`;
+}
+
+/** Emails are personal data: lines and reports name a user by `a***@example.org` unless told otherwise. */
+export function emailForLog(email: string, redact: boolean): string {
+  return redact ? redactEmail(email) : email;
 }
 
 /**
